@@ -1,0 +1,82 @@
+/// The one error a client of the proxy ever sees: an Anthropic error with its HTTP status.
+///
+/// Serialised as `{"type":"error","error":{"type":…,"message":…}}`, the shape every Anthropic
+/// SDK parses, both as an HTTP body and as an `event: error` frame inside a stream.
+public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Anthropic's error types.
+    public enum Kind: String, Sendable {
+        case invalidRequest = "invalid_request_error"
+        case authentication = "authentication_error"
+        case billing = "billing_error"
+        case permission = "permission_error"
+        case notFound = "not_found_error"
+        case requestTooLarge = "request_too_large"
+        case rateLimit = "rate_limit_error"
+        case api = "api_error"
+        case timeout = "timeout_error"
+        case overloaded = "overloaded_error"
+
+        /// The HTTP status Anthropic uses for this type.
+        public var status: Int {
+            switch self {
+            case .invalidRequest: return 400
+            case .authentication: return 401
+            case .billing: return 402
+            case .permission: return 403
+            case .notFound: return 404
+            case .requestTooLarge: return 413
+            case .rateLimit: return 429
+            case .api: return 500
+            case .timeout: return 504
+            case .overloaded: return 529
+            }
+        }
+    }
+
+    /// The error type.
+    public var kind: Kind
+    /// The HTTP status sent with it.
+    public var status: Int
+    /// A message a person can act on. Never a stack trace, never a key.
+    public var message: String
+    /// Seconds the client should wait before retrying, when known (sent as `retry-after`).
+    public var retryAfter: Int?
+
+    /// An error of `kind` with its usual status.
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, retryAfter: Int? = nil) {
+        self.kind = kind
+        self.status = status ?? kind.status
+        self.message = message
+        self.retryAfter = retryAfter
+    }
+
+    public var description: String { "\(status) \(kind.rawValue): \(message)" }
+
+    /// The JSON body: `{"type":"error","error":{"type":…,"message":…}}`.
+    public var jsonBody: [UInt8] {
+        var writer = JSONWriter(capacity: 96 + message.utf8.count)
+        writer.raw(#"{"type":"error","error":{"type":"#)
+        writer.string(kind.rawValue)
+        writer.raw(#","message":"#)
+        writer.string(message)
+        writer.raw("}}")
+        return writer.bytes
+    }
+
+    /// The error for an HTTP status received from an upstream provider.
+    public static func forUpstreamStatus(_ status: Int, message: String, retryAfter: Int? = nil) -> APIError {
+        switch status {
+        case 400, 422: return APIError(.invalidRequest, message)
+        case 401: return APIError(.authentication, message)
+        case 402: return APIError(.billing, message)
+        case 403: return APIError(.permission, message)
+        case 404: return APIError(.notFound, message)
+        case 408, 504: return APIError(.timeout, message)
+        case 413: return APIError(.requestTooLarge, message)
+        case 429: return APIError(.rateLimit, message, retryAfter: retryAfter)
+        case 503, 529: return APIError(.overloaded, message, retryAfter: retryAfter)
+        case 400..<500: return APIError(.invalidRequest, message)
+        default: return APIError(.api, message)
+        }
+    }
+}
