@@ -1,0 +1,114 @@
+/// One OpenAI Chat Completions stream chunk (or a whole non-streaming completion), reduced to
+/// what translation reads. Tolerates every shape listed in protocol.md §3–4: missing fields,
+/// `choices: []` usage chunks, arguments sent as objects, errors inside a 200 stream.
+public struct ChatChunk: Sendable, Equatable {
+    /// A piece of one tool call.
+    public struct ToolCallDelta: Sendable, Equatable {
+        /// The call's position; some providers omit it.
+        public var index: Int?
+        public var id: String?
+        public var name: String?
+        public var arguments: String?
+
+        public init(index: Int?, id: String? = nil, name: String? = nil, arguments: String? = nil) {
+            self.index = index
+            self.id = id
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+
+    /// Tokens as the upstream counted them.
+    public struct UpstreamUsage: Sendable, Equatable {
+        public var promptTokens: Int
+        public var completionTokens: Int
+        public var cachedTokens: Int
+
+        public init(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0) {
+            self.promptTokens = promptTokens
+            self.completionTokens = completionTokens
+            self.cachedTokens = cachedTokens
+        }
+    }
+
+    /// An error reported inside the stream.
+    public struct StreamError: Sendable, Equatable {
+        public var message: String
+        /// An HTTP-like status when the provider gave one.
+        public var status: Int?
+    }
+
+    public var content: String?
+    public var reasoning: String?
+    public var refusal: String?
+    public var toolCalls: [ToolCallDelta] = []
+    public var finishReason: String?
+    /// The matched stop string, when the server says (vLLM's `stop_reason`).
+    public var matchedStop: String?
+    public var usage: UpstreamUsage?
+    public var error: StreamError?
+
+    public init(
+        content: String? = nil, reasoning: String? = nil, toolCalls: [ToolCallDelta] = [], finishReason: String? = nil,
+        usage: UpstreamUsage? = nil
+    ) {
+        self.content = content
+        self.reasoning = reasoning
+        self.toolCalls = toolCalls
+        self.finishReason = finishReason
+        self.usage = usage
+    }
+
+    /// Reads a `chat.completion.chunk`, or a `chat.completion` (whose `message` is read as the delta).
+    public init(json: JSONValue) {
+        if let error = json["error"], !error.isNull {
+            self.error = Self.streamError(error)
+        } else if json["object"]?.stringValue == "error", let message = json["message"]?.stringValue {
+            // vLLM's mid-stream error shape.
+            self.error = StreamError(message: message, status: json["code"]?.intValue)
+        }
+        if case .array(let choices)? = json["choices"], let choice = choices.first {
+            let delta = choice["delta"] ?? choice["message"] ?? .null
+            content = delta["content"]?.stringValue
+            reasoning = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue
+            refusal = delta["refusal"]?.stringValue
+            if case .array(let calls)? = delta["tool_calls"] {
+                let isWholeMessage = choice["message"] != nil
+                for (position, call) in calls.enumerated() {
+                    let function = call["function"]
+                    var arguments: String?
+                    switch function?["arguments"] {
+                    case .string(let text)?: arguments = text
+                    case .object(let object)?: arguments = JSONValue.object(object).jsonString
+                    default: arguments = nil
+                    }
+                    toolCalls.append(
+                        ToolCallDelta(
+                            index: call["index"]?.intValue ?? (isWholeMessage ? position : nil),
+                            id: call["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments))
+                }
+            }
+            finishReason = choice["finish_reason"]?.stringValue
+            matchedStop = choice["stop_reason"]?.stringValue
+        }
+        if case .object(let usage)? = json["usage"] {
+            let prompt = usage["prompt_tokens"]?.intValue ?? 0
+            let completion = usage["completion_tokens"]?.intValue ?? 0
+            let cached =
+                usage["prompt_tokens_details"]?["cached_tokens"]?.intValue
+                ?? usage["prompt_cache_hit_tokens"]?.intValue ?? 0
+            self.usage = UpstreamUsage(promptTokens: prompt, completionTokens: completion, cachedTokens: cached)
+        }
+    }
+
+    static func streamError(_ value: JSONValue) -> StreamError {
+        switch value {
+        case .string(let message): return StreamError(message: message, status: nil)
+        case .object(let object):
+            let message = object["message"]?.stringValue ?? JSONValue.object(object).jsonString
+            let status = object["code"]?.intValue ?? object["status"]?.intValue
+            return StreamError(message: message, status: status)
+        default: return StreamError(message: value.jsonString, status: nil)
+        }
+    }
+}

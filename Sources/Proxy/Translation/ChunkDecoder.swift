@@ -1,0 +1,70 @@
+import NIOCore
+
+/// Reads an upstream answer body into ``ChatChunk``s: SSE `data:` events, `[DONE]`, or a
+/// single JSON document when the provider did not stream.
+struct ChunkDecoder: Sendable {
+    private var parser = SSEParser()
+    private let isEventStream: Bool
+    private var document: [UInt8] = []
+    /// Whether `data: [DONE]` arrived.
+    private(set) var sawDone = false
+    /// Data events that were not JSON (skipped).
+    private(set) var malformedEvents = 0
+
+    init(isEventStream: Bool) {
+        self.isEventStream = isEventStream
+    }
+
+    /// Decodes what `buffer` completes.
+    mutating func feed(_ buffer: ByteBuffer) -> [ChatChunk] {
+        guard isEventStream else {
+            document.append(contentsOf: buffer.readableBytesView)
+            return []
+        }
+        return decode(parser.feed(buffer.readableBytesView))
+    }
+
+    /// Decodes the rest at the end of the body.
+    mutating func finish() -> [ChatChunk] {
+        guard isEventStream else {
+            defer { document = [] }
+            guard let json = try? JSONParser.parse(document) else {
+                malformedEvents += 1
+                return []
+            }
+            return [ChatChunk(json: json)]
+        }
+        return decode(parser.finish())
+    }
+
+    private mutating func decode(_ events: [[UInt8]]) -> [ChatChunk] {
+        var chunks: [ChatChunk] = []
+        for data in events {
+            if isDone(data[...]) {
+                sawDone = true
+                continue
+            }
+            if let json = try? JSONParser.parse(data) {
+                chunks.append(ChatChunk(json: json))
+                continue
+            }
+            // Some servers put several JSON documents in one event, one per `data:` line.
+            var parsedAny = false
+            for line in data.split(separator: 0x0A) {
+                if isDone(line) {
+                    sawDone = true
+                } else if let json = try? JSONParser.parse(line) {
+                    chunks.append(ChatChunk(json: json))
+                    parsedAny = true
+                }
+            }
+            if !parsedAny, !sawDone { malformedEvents += 1 }
+        }
+        return chunks
+    }
+
+    private func isDone(_ data: ArraySlice<UInt8>) -> Bool {
+        let trimmed = data.drop { $0 == 0x20 }
+        return trimmed.starts(with: "[DONE]".utf8)
+    }
+}
