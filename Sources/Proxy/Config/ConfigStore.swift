@@ -1,0 +1,26 @@
+import Synchronization
+
+/// The config in force and the live route table; a reload swaps the config for the next
+/// request while requests in flight finish on the one they started with.
+public final class ConfigStore: Sendable {
+    private let state: Mutex<(config: SwitchboardConfig, redactor: SecretRedactor)>
+    /// The route table, switched by the dashboard.
+    public let routes: RouteTable
+
+    public init(_ config: SwitchboardConfig) {
+        state = Mutex((config, SecretRedactor(secrets: config.secrets)))
+        routes = RouteTable(configured: config.routes)
+    }
+
+    /// The config for a new request.
+    public var config: SwitchboardConfig { state.withLock { $0.config } }
+
+    /// Redacts every configured key.
+    public var redactor: SecretRedactor { state.withLock { $0.redactor } }
+
+    /// Applies a new config; route switches survive when their provider still exists.
+    public func replace(with config: SwitchboardConfig) {
+        state.withLock { $0 = (config, SecretRedactor(secrets: config.secrets)) }
+        routes.reconfigure(config.routes, keepingSwitchesValidFor: Set(config.providers.map(\.name)))
+    }
+}

@@ -1,0 +1,47 @@
+/// One upstream provider from the config's `Providers` list.
+public struct ProviderConfig: Sendable, Equatable {
+    /// The name routes refer to.
+    public var name: String
+    /// The full Chat Completions URL (`…/chat/completions`).
+    public var endpoint: String
+    /// API keys; empty when the provider needs none (Ollama) or the key is missing.
+    public var apiKeys: [String]
+    /// The environment variable a missing key should come from, so errors can say what to set.
+    public var missingKeyVariable: String?
+    /// Models this provider serves (what routes, fallbacks and the dashboard's switcher offer).
+    public var models: [String]
+    /// claude-code-router's `transformer` section, kept as written.
+    public var transformer: JSONValue?
+
+    public init(
+        name: String, endpoint: String, apiKeys: [String] = [], missingKeyVariable: String? = nil, models: [String],
+        transformer: JSONValue? = nil
+    ) {
+        self.name = name
+        self.endpoint = endpoint
+        self.apiKeys = apiKeys
+        self.missingKeyVariable = missingKeyVariable
+        self.models = models
+        self.transformer = transformer
+    }
+
+    /// A description of the key fit to print: never the key itself.
+    public var keyDescription: String {
+        if let missingKeyVariable { return "missing (set $\(missingKeyVariable))" }
+        switch apiKeys.count {
+        case 0: return "none"
+        case 1: return "set"
+        default: return "\(apiKeys.count) keys"
+        }
+    }
+
+    /// Normalises `api_base_url`: a full `…/chat/completions` URL is kept; a base such as
+    /// `https://host/v1` gets `/chat/completions` appended.
+    public static func endpoint(fromBaseURL base: String) -> String {
+        var url = base.trimmingWhitespace()
+        if let query = url.firstIndex(of: "?") { url = String(url[..<query]) }
+        while url.hasSuffix("/") { url.removeLast() }
+        if url.hasSuffix("/chat/completions") { return url }
+        return url + "/chat/completions"
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+
+/// Decides each request's route. First match wins:
+///
+/// explicit `provider,model` → longContext (estimate above the threshold) → subagent tag →
+/// image (the last user turn carries an image) → background (a `haiku` model) → webSearch (a
+/// `web_search*` tool) → think (thinking enabled, or high effort) → default.
+///
+/// A rule whose route is not set is skipped, so the request falls through to the next rule
+/// and finally to `default`.
+public struct Router: Sendable {
+    /// The tag a subagent's system prompt uses to pick its model.
+    public static let subagentOpenTag = "<CCR-SUBAGENT-MODEL>"
+    public static let subagentCloseTag = "</CCR-SUBAGENT-MODEL>"
+
+    public let config: SwitchboardConfig
+    public let table: RouteTable
+
+    public init(config: SwitchboardConfig, table: RouteTable) {
+        self.config = config
+        self.table = table
+    }
+
+    /// Routes `request`, removing any subagent tag from it (the tag is for the router, not the model).
+    public func route(_ request: inout MessagesRequest, estimatedTokens: Int) throws(APIError) -> RouteDecision {
+        let subagent = Self.extractSubagentTag(&request)
+
+        if let explicit = ModelRef(parsing: request.model) {
+            guard let provider = config.provider(named: explicit.provider) else {
+                let names = config.providers.map(\.name).joined(separator: ", ")
+                throw APIError(
+                    .invalidRequest,
+                    "model \"\(request.model)\": provider \"\(explicit.provider)\" is not configured (configured: \(names))")
+            }
+            return RouteDecision(
+                kind: .explicit, target: ModelRef(provider: provider.name, model: explicit.model),
+                reason: "the request named \(provider.name),\(explicit.model)")
+        }
+        var skipped: [String] = []
+        func decide(_ kind: RouteKind, _ reason: String) -> RouteDecision? {
+            guard let target = table.target(for: kind) else {
+                skipped.append("\(reason), but no \(kind) route is set")
+                return nil
+            }
+            let note = skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"
+            return RouteDecision(kind: kind, target: target, fallbacks: config.fallbacks[kind] ?? [], reason: reason + note)
+        }
+        if estimatedTokens > config.longContextThreshold,
+            let decision = decide(
+                .longContext, "about \(estimatedTokens) input tokens, above the \(config.longContextThreshold) threshold")
+        {
+            return decision
+        }
+        if let subagent {
+            if let ref = ModelRef(parsing: subagent), let provider = config.provider(named: ref.provider) {
+                return RouteDecision(
+                    kind: .subagent, target: ModelRef(provider: provider.name, model: ref.model),
+                    reason: "a subagent tag named \(provider.name),\(ref.model)")
+            }
+            skipped.append("subagent tag \"\(subagent)\" names no configured provider")
+        }
+        if Self.lastUserTurnHasImage(request), let decision = decide(.image, "the last user turn has an image") {
+            return decision
+        }
+        if request.model.lowercased().contains("haiku"),
+            let decision = decide(.background, "\(request.model) is a background (haiku) model")
+        {
+            return decision
+        }
+        if request.tools.contains(where: { $0.type?.hasPrefix("web_search") == true }),
+            let decision = decide(.webSearch, "the request offers a web_search tool")
+        {
+            return decision
+        }
+        if request.wantsThinking {
+            let why = request.thinking?.type == "enabled" ? "thinking is enabled" : "effort is \(request.effort ?? "high")"
+            if let decision = decide(.think, why) { return decision }
+        }
+        let target = table.target(for: .default) ?? config.routes[.default]!
+        let note = skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"
+        return RouteDecision(
+            kind: .default, target: target, fallbacks: config.fallbacks[.default] ?? [], reason: "default" + note)
+    }
+
+    /// Finds `<CCR-SUBAGENT-MODEL>provider,model</CCR-SUBAGENT-MODEL>` in any system block,
+    /// removes it, and returns what it named.
+    static func extractSubagentTag(_ request: inout MessagesRequest) -> String? {
+        var found: String?
+        func strip(_ text: String) -> String {
+            guard let open = text.range(of: subagentOpenTag),
+                let close = text.range(of: subagentCloseTag, range: open.upperBound..<text.endIndex)
+            else { return text }
+            if found == nil { found = text[open.upperBound..<close.lowerBound].trimmingWhitespace() }
+            var remainder = text
+            remainder.removeSubrange(open.lowerBound..<close.upperBound)
+            if remainder.hasPrefix("\n") { remainder.removeFirst() }
+            return remainder
+        }
+        request.system = request.system.map(strip)
+        for index in request.messages.indices where request.messages[index].role == .system {
+            request.messages[index].content = request.messages[index].content.map { block in
+                if case .text(let text) = block { return .text(strip(text)) }
+                return block
+            }
+        }
+        return found
+    }
+
+    static func lastUserTurnHasImage(_ request: MessagesRequest) -> Bool {
+        guard let last = request.messages.last(where: { $0.role == .user }) else { return false }
+        return last.content.contains { block in
+            switch block {
+            case .image: return true
+            case .toolResult(let result): return result.content.contains { if case .image = $0 { return true } else { return false } }
+            default: return false
+            }
+        }
+    }
+}
