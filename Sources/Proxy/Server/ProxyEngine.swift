@@ -1,0 +1,206 @@
+import Foundation
+import Logging
+import NIOCore
+
+/// The proxy's work, independent of the HTTP server: parse, route, dispatch, translate,
+/// report. Each endpoint returns a ``ProxyResponse`` the server writes out.
+public final class ProxyEngine: Sendable {
+    /// The config and live routes.
+    public let store: ConfigStore
+    /// Where request events go (the dashboard attaches here).
+    public let events: EventBus
+    let client: UpstreamClient
+    let logger: Logger
+    let retry: RetryPolicy
+    let counter = RequestTokenCounter()
+
+    public init(store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger) {
+        self.store = store
+        self.events = events
+        self.client = client
+        self.logger = logger
+        retry = RetryPolicy()
+    }
+
+    /// `POST /v1/messages`.
+    func messages(body: ByteBuffer, presence: ClientPresence?) async -> ProxyResponse {
+        let start = ContinuousClock.now
+        let id = events.makeRequestID()
+        let config = store.config
+        let redactor = store.redactor
+        var request: MessagesRequest
+        do {
+            request = try MessagesRequest(json: try Self.parseJSON(body))
+        } catch {
+            logger.info("\(id) POST /v1/messages \(error.status) \(error.kind.rawValue): \(redactor.redact(error.message))")
+            return .error(error)
+        }
+        let estimate = counter.count(request)
+        events.emit(
+            .started(
+                .init(
+                    id: id, time: Date(), requestedModel: request.model, stream: request.stream,
+                    bodyBytes: body.readableBytes, estimatedInputTokens: estimate, messageCount: request.messages.count,
+                    toolCount: request.tools.count, maxTokens: request.maxTokens)))
+        let decision: RouteDecision
+        do {
+            decision = try Router(config: config, table: store.routes).route(&request, estimatedTokens: estimate)
+        } catch {
+            return fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: nil)
+        }
+        events.emit(.routed(.init(id: id, decision: decision)))
+        logger.debug("\(id) routed to \(decision.target) (\(decision.kind)): \(decision.reason)")
+
+        let dispatcher = UpstreamDispatcher(
+            client: client, config: config, redactor: redactor, events: events, logger: logger, retry: retry,
+            presence: presence)
+        let opened: UpstreamDispatcher.Opened
+        switch await dispatcher.open(request, decision: decision, id: id, wholeBody: !request.stream) {
+        case .success(let value): opened = value
+        case .failure(let error):
+            return fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: decision)
+        }
+        let translation = StreamTranslator.Configuration(
+            messageID: "msg_" + RandomID.make(length: 24), model: opened.target.model, estimatedInputTokens: estimate,
+            thinkTags: opened.profile.thinkTags, toolNames: opened.toolNames, stopSequences: request.stopSequences)
+        var reporter: ProgressReporter?
+        if events.hasSinks {
+            reporter = ProgressReporter(id: id, bus: events, target: opened.target, requestStart: start)
+        }
+        let relay = StreamRelay(
+            opened: opened, translation: translation, requestStart: start, timeout: dispatcher.timeout,
+            pingInterval: .milliseconds(config.pingIntervalMilliseconds), progress: reporter, presence: presence)
+
+        if request.stream {
+            let streamRequest = request
+            return .stream { write in
+                let outcome = await relay.run { buffer, _ in try await write(buffer) }
+                self.report(outcome, id: id, start: start, target: opened.target, request: streamRequest, route: decision)
+            }
+        }
+        // Non-streaming: the same translation, folded into one message.
+        var accumulator = MessageAccumulator()
+        var orderError: MessageAccumulator.OrderError?
+        let outcome = await relay.run { _, events in
+            for event in events {
+                do throws(MessageAccumulator.OrderError) { try accumulator.apply(event) } catch { orderError = error }
+            }
+        }
+        report(outcome, id: id, start: start, target: opened.target, request: request, route: decision)
+        if let error = outcome.error ?? accumulator.error { return .error(error) }
+        if let orderError { return .error(APIError(.api, "translation produced an invalid answer: \(orderError)")) }
+        guard accumulator.isComplete else {
+            return .error(APIError(.api, "the upstream answer was incomplete"))
+        }
+        return .json(status: 200, body: accumulator.jsonBody)
+    }
+
+    /// `POST /v1/messages/count_tokens`.
+    func countTokens(body: ByteBuffer) -> ProxyResponse {
+        do {
+            var request = try MessagesRequest(json: try Self.parseJSON(body), requireMaxTokens: false)
+            _ = Router.extractSubagentTag(&request)
+            return .json(status: 200, body: Array(#"{"input_tokens":\#(counter.count(request))}"#.utf8))
+        } catch {
+            return .error(error)
+        }
+    }
+
+    /// `GET /v1/models`: every configured `provider,model`, plus the route names.
+    func models() -> ProxyResponse {
+        var writer = JSONWriter()
+        let models = store.config.allModels
+        writer.raw(#"{"data":["#)
+        for (offset, model) in models.enumerated() {
+            if offset > 0 { writer.raw(",") }
+            writer.raw(#"{"type":"model","id":"#)
+            writer.string(model.description)
+            writer.raw(#","display_name":"#)
+            writer.string("\(model.model) (\(model.provider))")
+            writer.raw(#","created_at":"1970-01-01T00:00:00Z"}"#)
+        }
+        writer.raw(#"],"has_more":false,"first_id":"#)
+        if let first = models.first { writer.string(first.description) } else { writer.raw("null") }
+        writer.raw(#","last_id":"#)
+        if let last = models.last { writer.string(last.description) } else { writer.raw("null") }
+        writer.raw("}")
+        return .json(status: 200, body: writer.bytes)
+    }
+
+    static func parseJSON(_ body: ByteBuffer) throws(APIError) -> JSONValue {
+        if body.readableBytes == 0 { throw APIError(.invalidRequest, "request body is empty; expected a JSON object") }
+        do {
+            return try JSONParser.parse(body.readableBytesView)
+        } catch {
+            throw APIError(.invalidRequest, "request body is not valid JSON: \(error.description)")
+        }
+    }
+
+    // MARK: - Reporting
+
+    private func report(
+        _ outcome: StreamRelay.Outcome, id: RequestID, start: ContinuousClock.Instant, target: ModelRef,
+        request: MessagesRequest, route: RouteDecision
+    ) {
+        let duration = ContinuousClock.now - start
+        if outcome.clientGone {
+            let error = APIError(.invalidRequest, "client closed the connection", status: 499)
+            _ = fail(
+                id, error: error, target: target, start: start, ttft: outcome.ttft, outputTokens: outcome.outputTokens,
+                request: request, route: route)
+            return
+        }
+        if let error = outcome.error {
+            _ = fail(
+                id, error: error, target: target, start: start, ttft: outcome.ttft, outputTokens: outcome.outputTokens,
+                request: request, route: route)
+            return
+        }
+        events.emit(
+            .finished(
+                .init(
+                    id: id, target: target, stopReason: outcome.stopReason, usage: outcome.usage, ttft: outcome.ttft,
+                    duration: duration)))
+        logger.info(
+            "\(logLine(id: id, status: 200, route: route, target: target, request: request, ttft: outcome.ttft, duration: duration, usage: outcome.usage))"
+        )
+    }
+
+    private func fail(
+        _ id: RequestID, error: APIError, target: ModelRef?, start: ContinuousClock.Instant, ttft: Duration?,
+        outputTokens: Int, request: MessagesRequest, route: RouteDecision?
+    ) -> ProxyResponse {
+        let duration = ContinuousClock.now - start
+        events.emit(
+            .failed(.init(id: id, target: target, error: error, ttft: ttft, duration: duration, outputTokens: outputTokens)))
+        let usage = Usage(inputTokens: counter.count(request), outputTokens: outputTokens)
+        let line = logLine(
+            id: id, status: error.status, route: route, target: target ?? route?.target, request: request, ttft: ttft,
+            duration: duration, usage: usage)
+        logger.info("\(line) error=\(error.kind.rawValue): \(store.redactor.redact(error.message))")
+        return .error(error)
+    }
+
+    private func logLine(
+        id: RequestID, status: Int, route: RouteDecision?, target: ModelRef?, request: MessagesRequest, ttft: Duration?,
+        duration: Duration, usage: Usage
+    ) -> String {
+        let ttftText = ttft.map { "\(Self.milliseconds($0))ms" } ?? "-"
+        let input = usage.inputTokens + usage.cacheReadInputTokens
+        return "\(id) POST /v1/messages \(status) route=\(route?.kind.rawValue ?? "-") provider=\(target?.provider ?? "-") "
+            + "model=\(target?.model ?? "-") stream=\(request.stream) ttft=\(ttftText) duration=\(Self.milliseconds(duration))ms "
+            + "in=\(input) out=\(usage.outputTokens)"
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
+    }
+}
+
+/// What an endpoint answers.
+enum ProxyResponse: Sendable {
+    case json(status: Int, body: [UInt8])
+    case error(APIError)
+    /// An SSE stream; the closure writes it and returns when done.
+    case stream(@Sendable (_ write: (ByteBuffer) async throws -> Void) async -> Void)
+}

@@ -1,0 +1,137 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Answers the HTTP surface: `POST /v1/messages`, `POST /v1/messages/count_tokens`,
+/// `GET /v1/models`, `GET /health`. Matches on the path only (Claude Code adds `?beta=true`),
+/// checks `APIKEY`, limits bodies to 32 MB, and answers every error in Anthropic's shape.
+public struct ProxyResponder: HTTPResponder {
+    public typealias Context = ProxyRequestContext
+
+    /// Largest request body accepted (Anthropic's own limit).
+    public static let maximumBodySize = 32 * 1024 * 1024
+
+    let engine: ProxyEngine
+    let connections = ConnectionRegistry()
+
+    public init(engine: ProxyEngine) {
+        self.engine = engine
+    }
+
+    public func respond(to request: Request, context: Context) async throws -> Response {
+        var path = request.uri.path
+        while path.count > 1, path.hasSuffix("/") { path.removeLast() }
+        let method = request.method
+        switch path {
+        case "/health", "/":
+            guard method == .get || method == .head else { return Self.methodNotAllowed(method, path) }
+            return Self.json(200, Array(#"{"status":"ok"}"#.utf8))
+        case "/v1/messages", "/v1/messages/count_tokens", "/v1/models":
+            break
+        default:
+            return Self.error(APIError(.notFound, "no such endpoint: \(method.rawValue) \(path)"))
+        }
+        if let failure = authenticate(request) { return Self.error(failure) }
+        switch path {
+        case "/v1/models":
+            guard method == .get else { return Self.methodNotAllowed(method, path) }
+            return Self.response(engine.models())
+        default:
+            guard method == .post else { return Self.methodNotAllowed(method, path) }
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
+            return Self.tooLarge(length)
+        }
+        var request = request
+        let body: ByteBuffer
+        do {
+            body = try await request.collectBody(upTo: Self.maximumBodySize)
+        } catch is NIOTooManyBytesError {
+            return Self.tooLarge(nil)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            return Self.tooLarge(nil)
+        }
+        if path == "/v1/messages/count_tokens" {
+            return Self.response(engine.countTokens(body: body))
+        }
+        let presence = connections.presence(for: context.channel)
+        return Self.response(await engine.messages(body: body, presence: presence))
+    }
+
+    /// Checks `x-api-key` or `Authorization: Bearer` against `APIKEY`, when one is set.
+    func authenticate(_ request: Request) -> APIError? {
+        guard let expected = engine.store.config.apiKey else { return nil }
+        var presented = request.headers[.init("x-api-key")!]
+        if presented == nil, let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingWhitespace() }
+        }
+        guard let presented else {
+            return APIError(.authentication, "missing API key: send the APIKEY from the Switchboard config as x-api-key")
+        }
+        guard Self.constantTimeEqual(presented, expected) else {
+            return APIError(.authentication, "invalid x-api-key")
+        }
+        return nil
+    }
+
+    static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
+        let left = Array(lhs.utf8)
+        let right = Array(rhs.utf8)
+        var difference = UInt8(left.count == right.count ? 0 : 1)
+        for index in 0..<max(left.count, right.count) {
+            difference |= (index < left.count ? left[index] : 0) ^ (index < right.count ? right[index] : 0)
+        }
+        return difference == 0
+    }
+
+    static func response(_ response: ProxyResponse) -> Response {
+        switch response {
+        case .json(let status, let body): return json(status, body)
+        case .error(let error): return self.error(error)
+        case .stream(let produce):
+            var headers = HTTPFields()
+            headers[.contentType] = "text/event-stream; charset=utf-8"
+            headers[.cacheControl] = "no-cache"
+            headers[.init("x-accel-buffering")!] = "no"
+            headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
+            return Response(
+                status: .ok, headers: headers,
+                body: ResponseBody { writer in
+                    await produce { buffer in try await writer.write(buffer) }
+                    try await writer.finish(nil)
+                })
+        }
+    }
+
+    static func json(_ status: Int, _ body: [UInt8], extra: HTTPFields = [:]) -> Response {
+        var headers = extra
+        headers[.contentType] = "application/json"
+        headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
+        return Response(
+            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    static func error(_ error: APIError) -> Response {
+        var extra = HTTPFields()
+        if let retryAfter = error.retryAfter { extra[.retryAfter] = String(retryAfter) }
+        // 499 is the proxy's own note for a vanished client; nobody is there to read it.
+        return json(error.status, error.jsonBody, extra: extra)
+    }
+
+    static func tooLarge(_ length: Int?) -> Response {
+        let size = length.map { " (\($0) bytes)" } ?? ""
+        var extra = HTTPFields()
+        extra[.connection] = "close"
+        let error = APIError(.requestTooLarge, "request body\(size) exceeds the 32 MB limit")
+        return json(error.status, error.jsonBody, extra: extra)
+    }
+
+    static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String) -> Response {
+        let allowed = path == "/v1/models" || path == "/health" || path == "/" ? "GET" : "POST"
+        var extra = HTTPFields()
+        extra[.allow] = allowed
+        let error = APIError(.invalidRequest, "\(method.rawValue) is not allowed on \(path); use \(allowed)", status: 405)
+        return json(error.status, error.jsonBody, extra: extra)
+    }
+}
