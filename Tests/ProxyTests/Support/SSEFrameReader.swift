@@ -1,5 +1,7 @@
 import NIOCore
 
+@testable import Proxy
+
 /// Reads Anthropic SSE frames back into ``StreamEvent``s (for the non-streaming path, which
 /// folds the same frames the streaming path sends, and for tests).
 struct SSEFrameReader {

@@ -1,0 +1,267 @@
+import Foundation
+import Testing
+
+@testable import Proxy
+
+struct ConfigLoaderTests {
+    static let environment = [
+        "SB_TEST_CLIENT_KEY": "client-key-123456", "SB_TEST_DEEPSEEK_KEY": "sk-deepseek-abcdef",
+        "SB_TEST_NVIDIA_KEY": "nvapi-nvidia-xyz",
+    ]
+
+    func fixture(_ name: String) throws -> Data {
+        let url = try #require(Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures/ccr"))
+        return try Data(contentsOf: url)
+    }
+
+    func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigError) -> SwitchboardConfig {
+        try ConfigLoader(environment: environment, homeDirectory: "/nonexistent").parse(Data(text.utf8), source: .file("t.json"))
+    }
+
+    @Test func readsAClaudeCodeRouterConfigWithCommentsTrailingCommasAndVariables() throws {
+        let loader = ConfigLoader(environment: Self.environment, homeDirectory: "/nonexistent")
+        let config = try loader.parse(try fixture("full.json5"), source: .file("full.json5"))
+        #expect(config.providers.map(\.name) == ["deepseek", "nvidia", "ollama"])
+        #expect(config.providers[0].apiKeys == ["sk-deepseek-abcdef"])
+        #expect(config.providers[1].apiKeys == ["nvapi-nvidia-xyz"])
+        #expect(config.providers[2].apiKeys.isEmpty)
+        #expect(config.providers[2].missingKeyVariable == nil)
+        #expect(config.providers[0].endpoint == "https://api.deepseek.com/chat/completions")
+        #expect(config.providers[1].endpoint == "https://integrate.api.nvidia.com/v1/chat/completions")
+        #expect(config.routes[.default] == ModelRef(provider: "deepseek", model: "deepseek-chat"))
+        #expect(config.routes[.background] == ModelRef(provider: "ollama", model: "qwen2.5-coder:latest"))
+        #expect(config.routes[.longContext] == ModelRef(provider: "nvidia", model: "minimaxai/minimax-m2.1"))
+        #expect(config.routes[.webSearch] == nil, "an empty route is not configured")
+        #expect(config.longContextThreshold == 50_000)
+        #expect(
+            config.fallbacks[.default] == [
+                ModelRef(provider: "nvidia", model: "z-ai/glm4.7"), ModelRef(provider: "nvidia", model: "minimaxai/minimax-m2.1"),
+            ])
+        #expect(config.apiKey == "client-key-123456")
+        #expect(config.apiKeyVariable == "SB_TEST_CLIENT_KEY")
+        #expect(config.port == 3457)
+        #expect(config.apiTimeoutMilliseconds == 120_000)
+        #expect(config.logLevel == "debug")
+        #expect(config.providers[0].transformer?["use"] == .array(["deepseek"]))
+        #expect(config.warnings.contains { $0.hasPrefix("StatusLine:") })
+        #expect(config.warnings.contains { $0.hasPrefix("CUSTOM_ROUTER_PATH:") })
+    }
+
+    @Test func defaultsWhenKeysAreAbsent() throws {
+        let config = try ConfigLoader(environment: [:], homeDirectory: "/x").parse(try fixture("minimal.json"), source: .builtin)
+        #expect(config.port == 3456)
+        #expect(config.host == "127.0.0.1")
+        #expect(config.longContextThreshold == 60_000)
+        #expect(config.apiTimeoutMilliseconds == 600_000)
+        #expect(config.apiKey == nil)
+        #expect(config.log)
+        #expect(config.warnings.isEmpty)
+        #expect(config.providers[0].apiKeys == ["sk-or-v1-test-literal-key-000000000000"])
+    }
+
+    @Test func unsetKeyVariableIsReportedNotFatal() throws {
+        let config = try parse(
+            """
+            {"Providers":[{"name":"p","api_base_url":"http://h/v1","api_key":"$SB_SURELY_UNSET","models":["m"]}],
+             "Router":{"default":"p,m"}}
+            """)
+        #expect(config.providers[0].apiKeys.isEmpty)
+        #expect(config.providers[0].missingKeyVariable == "SB_SURELY_UNSET")
+        #expect(config.providers[0].keyDescription.contains("SB_SURELY_UNSET"))
+        #expect(config.warnings.contains { $0.contains("$SB_SURELY_UNSET is not set") })
+    }
+
+    @Test func keyPoolsAreLists() throws {
+        let config = try parse(
+            """
+            {"Providers":[{"name":"p","api_base_url":"http://h/v1","api_key":["k1-aaaa","$SB_K2"],"models":["m"]}],
+             "Router":{"default":"p,m"}}
+            """, environment: ["SB_K2": "k2-bbbb"])
+        #expect(config.providers[0].apiKeys == ["k1-aaaa", "k2-bbbb"])
+        #expect(config.secrets.contains("k2-bbbb"))
+    }
+
+    @Test func providerNamesMatchCaseInsensitivelyAndKeepTheirSpelling() throws {
+        let config = try parse(
+            """
+            {"Providers":[{"name":"DeepSeek","api_base_url":"https://api.deepseek.com","models":["deepseek-chat"]}],
+             "Router":{"default":"deepseek,deepseek-chat"}}
+            """)
+        #expect(config.routes[.default] == ModelRef(provider: "DeepSeek", model: "deepseek-chat"))
+        #expect(config.providers[0].endpoint == "https://api.deepseek.com/chat/completions")
+        #expect(config.provider(named: "DEEPSEEK")?.name == "DeepSeek")
+    }
+
+    @Test func modelIdsMayContainCommas() throws {
+        #expect(ModelRef(parsing: "openrouter,vendor/model,v2") == ModelRef(provider: "openrouter", model: "vendor/model,v2"))
+        #expect(ModelRef(parsing: "no-comma") == nil)
+        #expect(ModelRef(parsing: ",m") == nil)
+        #expect(ModelRef(parsing: "p, ") == nil)
+    }
+
+    struct BadConfig: Sendable, CustomTestStringConvertible {
+        var text: String
+        var key: String
+        var mentions: String
+        var testDescription: String { key.isEmpty ? mentions : key }
+    }
+
+    static let provider = #"{"name":"p","api_base_url":"http://h/v1","models":["m"]}"#
+
+    static let badConfigs: [BadConfig] = [
+        BadConfig(text: "{ \"Providers\": [ }", key: "", mentions: "not valid JSON5"),
+        BadConfig(text: "[1,2]", key: "", mentions: "must be a JSON object"),
+        BadConfig(text: #"{"Providers":[],"Router":{}}"#, key: "Providers", mentions: "no providers"),
+        BadConfig(text: #"{"Providers":[\#(provider)]}"#, key: "Router.default", mentions: "required"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"q,m"}}"#, key: "Router.default",
+            mentions: "provider \"q\" is not configured"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m","think":"p,other"}}"#, key: "Router.think",
+            mentions: "model \"other\" is not in provider \"p\""),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p-m"}}"#, key: "Router.default",
+            mentions: "is not \"provider,model\""),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"fallback":{"default":["x,m"]}}"#,
+            key: "fallback.default[0]", mentions: "provider \"x\" is not configured"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"fallback":{"default":"p,m"}}"#,
+            key: "fallback.default", mentions: "must be a list"),
+        BadConfig(
+            text: #"{"Providers":[{"api_base_url":"http://h","models":["m"]}],"Router":{"default":"p,m"}}"#,
+            key: "Providers[0].name", mentions: "required"),
+        BadConfig(
+            text: #"{"Providers":[{"name":"p","models":["m"]}],"Router":{"default":"p,m"}}"#,
+            key: "Providers[0] (p).api_base_url", mentions: "required"),
+        BadConfig(
+            text: #"{"Providers":[{"name":"p","api_base_url":"ftp://h","models":["m"]}],"Router":{"default":"p,m"}}"#,
+            key: "Providers[0] (p).api_base_url", mentions: "not an http(s) URL"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider),\#(provider)],"Router":{"default":"p,m"}}"#,
+            key: "Providers[1] (p).name", mentions: "already called"),
+        BadConfig(
+            text: #"{"Providers":[{"name":"p","api_base_url":"http://h","models":"m"}],"Router":{"default":"p,m"}}"#,
+            key: "Providers[0] (p).models", mentions: "must be a list"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":70000}"#, key: "PORT",
+            mentions: "between 0 and 65535"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":"abc"}"#, key: "PORT",
+            mentions: "whole number"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"API_TIMEOUT_MS":0}"#, key: "API_TIMEOUT_MS",
+            mentions: "between"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG_LEVEL":"loud"}"#, key: "LOG_LEVEL",
+            mentions: "must be one of"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG":"yes"}"#, key: "LOG",
+            mentions: "true or false"),
+        BadConfig(
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m","longContextThreshold":-5}}"#,
+            key: "Router.longContextThreshold", mentions: "between"),
+    ]
+
+    @Test(arguments: badConfigs)
+    func badConfigsAreRefusedNamingTheKey(_ bad: BadConfig) {
+        do {
+            let config = try parse(bad.text)
+            Issue.record("accepted: \(config)")
+        } catch {
+            #expect(error.key == bad.key)
+            #expect(error.description.contains(bad.mentions), "\(error.description)")
+            #expect(error.description.contains("t.json"), "the file is named")
+        }
+    }
+
+    @Test func unknownKeysAreWarnings() throws {
+        let config = try parse(
+            """
+            {"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["m"],"colour":"red"}],
+             "Router":{"default":"p,m","sometimes":"p,m"},"Frobnicate":1,"fallback":{"nightly":["p,m"]}}
+            """)
+        #expect(config.warnings.contains("Frobnicate: unknown key; ignored"))
+        #expect(config.warnings.contains("Providers[0] (p).colour: unknown key; ignored"))
+        #expect(config.warnings.contains("Router.sometimes: unknown route; ignored"))
+        #expect(config.warnings.contains("fallback.nightly: unknown route; ignored"))
+    }
+
+    @Test func portAndHostCanComeFromVariables() throws {
+        let config = try parse(
+            #"{"Providers":[\#(Self.provider)],"Router":{"default":"p,m"},"PORT":"$SB_PORT","HOST":"${SB_HOST}"}"#,
+            environment: ["SB_PORT": "4000", "SB_HOST": "0.0.0.0"])
+        #expect(config.port == 4000)
+        #expect(config.host == "0.0.0.0")
+    }
+
+    @Test func builtinDefaultIsNvidiaNIM() throws {
+        let config = try ConfigLoader(environment: [:], homeDirectory: "/nonexistent").load(from: .builtin)
+        #expect(config.providers.count == 1)
+        let nim = config.providers[0]
+        #expect(nim.endpoint == "https://integrate.api.nvidia.com/v1/chat/completions")
+        #expect(nim.models == ["z-ai/glm4.7", "minimaxai/minimax-m2.1"])
+        #expect(nim.missingKeyVariable == "NVIDIA_API_KEY")
+        #expect(config.routes[.default] == ModelRef(provider: "nvidia", model: "z-ai/glm4.7"))
+        let withKey = try ConfigLoader(environment: ["NVIDIA_API_KEY": "nvapi-k"], homeDirectory: "/nonexistent").load(
+            from: .builtin)
+        #expect(withKey.providers[0].apiKeys == ["nvapi-k"])
+        #expect(withKey.providers[0].missingKeyVariable == nil)
+    }
+
+    @Test func lookupOrder() throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("sb-home-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let ccr = home + "/.claude-code-router/config.json"
+        let own = home + "/.config/switchboard/config.json"
+        let fromEnvironment = home + "/env.json"
+        let explicit = home + "/explicit.json"
+        var loader = ConfigLoader(environment: [:], homeDirectory: home)
+        #expect(try loader.locate(explicitPath: nil) == .builtin)
+        for path in [ccr, own, fromEnvironment, explicit] {
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Data("{}".utf8).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(try loader.locate(explicitPath: nil) == .file(own))
+        try FileManager.default.removeItem(atPath: own)
+        #expect(try loader.locate(explicitPath: nil) == .file(ccr))
+        loader.environment["SWITCHBOARD_CONFIG"] = fromEnvironment
+        #expect(try loader.locate(explicitPath: nil) == .file(fromEnvironment))
+        #expect(try loader.locate(explicitPath: explicit) == .file(explicit))
+        #expect(try loader.locate(explicitPath: "~/explicit.json") == .file(explicit))
+        #expect(throws: ConfigError.self) { try loader.locate(explicitPath: home + "/missing.json") }
+        loader.environment["SWITCHBOARD_CONFIG"] = home + "/missing.json"
+        #expect(throws: ConfigError.self) { try loader.locate(explicitPath: nil) }
+    }
+
+    @Test func endpointNormalisation() {
+        #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1") == "https://a/v1/chat/completions")
+        #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1/") == "https://a/v1/chat/completions")
+        #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1/chat/completions") == "https://a/v1/chat/completions")
+        #expect(ProviderConfig.endpoint(fromBaseURL: " https://a/v1/chat/completions?x=1 ") == "https://a/v1/chat/completions")
+        #expect(
+            ProviderConfig.endpoint(fromBaseURL: "https://generativelanguage.googleapis.com/v1beta/openai")
+                == "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions")
+    }
+}
+
+struct EnvironmentInterpolationTests {
+    let interpolation = EnvironmentInterpolation(environment: ["A": "alpha", "B_2": "beta", "EMPTY": ""])
+
+    @Test func expandsBothForms() {
+        #expect(interpolation.expand("$A and ${B_2}!").text == "alpha and beta!")
+        #expect(interpolation.expand("x$A.y").text == "xalpha.y")
+        #expect(interpolation.expand("no vars").text == "no vars")
+    }
+
+    @Test func leavesUnsetVariablesAndReportsThem() {
+        let (text, unresolved) = interpolation.expand("$MISSING-${ALSO} $EMPTY")
+        #expect(text == "$MISSING-${ALSO} $EMPTY")
+        #expect(unresolved == ["MISSING", "ALSO", "EMPTY"])
+    }
+
+    @Test func loneDollarsStay() {
+        #expect(interpolation.expand("cost: $5 and $ and ${").text == "cost: $5 and $ and ${")
+    }
+}
