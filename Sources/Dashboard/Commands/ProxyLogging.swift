@@ -4,11 +4,9 @@ import Proxy
 
 /// Sets up swift-log for the process. Every line passes through the secret redactor.
 enum ProxyLogging {
-    enum Destination {
-        case standardError
-    }
-
-    static func bootstrap(config: SwitchboardConfig, destination: Destination) -> Logger {
+    /// Logs go to standard error; the dashboard points standard error at its log file first
+    /// (see ``LogFile``).
+    static func bootstrap(config: SwitchboardConfig) -> Logger {
         let redactor = SecretRedactor(secrets: config.secrets)
         let level = config.log ? (LogLevelName.parse(config.logLevel) ?? .info) : .error
         LoggingSystem.bootstrap { label in
@@ -49,3 +47,4 @@ struct RedactingLogHandler: LogHandler {
         base.log(event: event)
     }
 }
+

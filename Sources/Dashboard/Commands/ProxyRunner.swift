@@ -3,6 +3,7 @@ import Logging
 import NIOCore
 import Proxy
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Runs the proxy (and any companion services) until SIGINT/SIGTERM, then drains in-flight
@@ -24,17 +25,22 @@ struct ProxyRunner {
     }
 
     /// Runs until shut down. `onListening` receives the URL clients should use.
-    func run(extraServices: [any Service] = [], onListening: @escaping @Sendable (String) -> Void) async throws {
+    /// - Parameter leadingServices: services started before the proxy and stopped after it.
+    func run(
+        leadingServices: [any Service] = [], shutdown: ShutdownTrigger = ShutdownTrigger(),
+        onListening: @escaping @Sendable (String) -> Void
+    ) async throws {
         let host = config.host
         let server = ProxyServer(
             store: store, events: events, host: host, port: config.port, logger: logger,
             onListening: { address in onListening(Self.url(host: host, address: address)) })
         var configuration = ServiceGroupConfiguration(
-            services: [.init(service: server)] + extraServices.map { .init(service: $0) },
+            services: leadingServices.map { .init(service: $0) } + [.init(service: server)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         configuration.maximumGracefulShutdownDuration = Self.drainLimit
         configuration.maximumCancellationDuration = .seconds(2)
         let group = ServiceGroup(configuration: configuration)
+        shutdown.attach(group)
         do {
             try await group.run()
         } catch {
@@ -48,5 +54,20 @@ struct ProxyRunner {
         let port = address?.port ?? 0
         let shown = host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host
         return "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)"
+    }
+}
+
+/// Lets code outside the service group (the dashboard's `q`) start a graceful shutdown.
+final class ShutdownTrigger: Sendable {
+    private let group = Mutex<ServiceGroup?>(nil)
+
+    func attach(_ group: ServiceGroup) {
+        self.group.withLock { $0 = group }
+    }
+
+    /// Starts a graceful shutdown: the proxy stops accepting and drains, then the rest stops.
+    func trigger() {
+        guard let group = group.withLock({ $0 }) else { return }
+        Task { await group.triggerGracefulShutdown() }
     }
 }

@@ -14,11 +14,21 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var serverOptions: ServerOptions
 
     func run() async throws {
-        let config = serverOptions.apply(to: try configOptions.load())
-        let logger = ProxyLogging.bootstrap(config: config, destination: .standardError)
+        try await Self.serve(config: serverOptions.apply(to: try configOptions.load()))
+    }
+
+    /// Runs the proxy headless with `config` until SIGINT/SIGTERM.
+    static func serve(config: SwitchboardConfig) async throws {
+        let logger = ProxyLogging.bootstrap(config: config)
         for warning in config.warnings { logger.warning("config: \(warning)") }
         logger.info("config: \(config.source)")
-        try await ProxyRunner(config: config, logger: logger).run { address in
+        let store = ConfigStore(config)
+        let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
+        let stateFile = RouteStateFile(config: config, homeDirectory: home)
+        for (route, model) in stateFile.apply(to: store.routes, config: config) {
+            logger.info("route \(route) switched to \(model) (saved by the dashboard in \(stateFile.path))")
+        }
+        try await ProxyRunner(config: config, logger: logger, store: store).run { address in
             Console.out("Switchboard listening on \(address)")
         }
     }

@@ -11,7 +11,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
             Point Claude Code at it with: eval "$(switchboard env)"
             """,
         version: SwitchboardVersionText.text,
-        subcommands: [ServeCommand.self, CheckCommand.self, EnvCommand.self],
-        defaultSubcommand: ServeCommand.self
+        subcommands: [DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self],
+        defaultSubcommand: DashboardCommand.self
     )
 }

@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Proxy
+import Synchronization
+
+/// `switchboard` / `switchboard dashboard`: the proxy with its live terminal dashboard.
+struct DashboardCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dashboard",
+        abstract: "Run the proxy with the live dashboard (the default). Without a usable terminal, runs headless.")
+
+    @OptionGroup var configOptions: ConfigOptions
+    @OptionGroup var serverOptions: ServerOptions
+
+    @Option(name: .long, help: "Log file (default: $XDG_STATE_HOME/switchboard/switchboard.log).")
+    var logFile: String?
+
+    func run() async throws {
+        let config = serverOptions.apply(to: try configOptions.load())
+        let environment = ProcessInfo.processInfo.environment
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        let terminal: Terminal
+        do {
+            terminal = try Terminal(environment: environment)
+        } catch {
+            Console.error("switchboard: cannot open the dashboard (\(error)); running headless like `switchboard serve`")
+            try await ServeCommand.serve(config: config)
+            return
+        }
+        let logPath = logFile ?? LogFile.defaultPath(environment: environment, home: home)
+        let savedStandardError = LogFile.redirectStandardError(to: logPath)
+        let logger = ProxyLogging.bootstrap(config: config)
+        for warning in config.warnings { logger.warning("config: \(warning)") }
+        logger.info("dashboard started; config: \(config.source)")
+
+        let store = ConfigStore(config)
+        let stateFile = RouteStateFile(config: config, homeDirectory: home)
+        for (route, model) in stateFile.apply(to: store.routes, config: config) {
+            logger.info("route \(route) switched to \(model) (saved in \(stateFile.path))")
+        }
+        let events = EventBus()
+        let buffer = EventBuffer()
+        events.attach(buffer)
+        let shutdown = ShutdownTrigger()
+        let shared = DashboardShared(
+            store: store, buffer: buffer, stateFile: stateFile, configDescription: config.source.description,
+            logPath: logPath, startedAt: Date(), onQuit: { shutdown.trigger() })
+        let dashboard = DashboardService(shared: shared, terminal: TerminalHandOff(terminal))
+        let runner = ProxyRunner(config: config, logger: logger, events: events, store: store)
+        var failure: (any Error)?
+        do {
+            try await runner.run(leadingServices: [dashboard], shutdown: shutdown) { url in
+                shared.listenAddress.withLock { $0 = url }
+                logger.info("listening on \(url)")
+            }
+        } catch {
+            failure = error
+        }
+        terminal.close()
+        if let savedStandardError { LogFile.restoreStandardError(savedStandardError) }
+        if let failure {
+            Console.error("switchboard: \(failure) (log: \(logPath))")
+            throw ExitCode(1)
+        }
+        Console.out("Switchboard stopped. Log: \(logPath)")
+    }
+}

@@ -1,0 +1,551 @@
+import Foundation
+import Proxy
+
+/// Draws the dashboard: state + interaction state + size → a grid of cells. Pure: no
+/// terminal, no clock (``now`` is given), so every screen is snapshot-tested.
+struct Renderer {
+    let state: DashboardState
+    let ui: UIState
+    let theme: Theme
+    let now: Date
+    var timeZone = TimeZone.current
+
+    /// The request list as shown (filter applied), shared with key handling.
+    static func visibleRequests(_ state: DashboardState, filter: String) -> [RequestRecord] {
+        let all = state.requestsForList
+        let needle = filter.lowercased().trimmingCharacters(in: .whitespaces)
+        guard !needle.isEmpty else { return all }
+        return all.filter { record in
+            searchText(record).contains(needle)
+        }
+    }
+
+    static func searchText(_ record: RequestRecord) -> String {
+        var parts = [record.route?.rawValue ?? "", record.model?.description ?? "", record.requestedModel]
+        switch record.status {
+        case .inFlight: parts.append("in flight live")
+        case .finished(let stop): parts += ["200", "ok", stop?.rawValue ?? ""]
+        case .failed(let error): parts += ["error", "\(error.status)", error.kind.rawValue, error.message]
+        }
+        return parts.joined(separator: " ").lowercased()
+    }
+
+    func render(width: Int, height: Int) -> CellGrid {
+        var grid = CellGrid(width: width, height: height)
+        let layout = Layout.choose(width: width, height: height)
+        guard layout != .tooSmall else {
+            drawTooSmall(&grid)
+            return grid
+        }
+        drawHeader(&grid)
+        let footerHeight = 1
+        let top = 2
+        let bottom = height - footerHeight
+        switch layout {
+        case .wide:
+            let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
+            drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: true)
+            let listWidth = width * 11 / 20
+            let rest = bottom - top - routesHeight
+            drawRequests(&grid, x: 0, y: top + routesHeight, width: listWidth, height: rest, wide: false)
+            for row in (top + routesHeight)..<bottom {
+                grid.write(theme.vertical, x: listWidth, y: row, style: theme.style(.dim))
+            }
+            let shown = ui.detail ?? selectedID
+            drawDetail(
+                &grid, id: shown, x: listWidth + 1, y: top + routesHeight, width: width - listWidth - 1, height: rest,
+                preview: ui.detail == nil)
+        case .stacked:
+            let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
+            drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: width >= 100)
+            let rest = bottom - top - routesHeight
+            if let detail = ui.detail {
+                drawDetail(&grid, id: detail, x: 0, y: top + routesHeight, width: width, height: rest, preview: false)
+            } else {
+                drawRequests(&grid, x: 0, y: top + routesHeight, width: width, height: rest, wide: width >= 100)
+            }
+        case .single:
+            drawTabs(&grid, y: top)
+            let paneTop = top + 1
+            switch ui.focus {
+            case .routes: drawRoutes(&grid, x: 0, y: paneTop, width: width, height: bottom - paneTop, wide: false, compact: true)
+            case .requests:
+                drawRequests(&grid, x: 0, y: paneTop, width: width, height: bottom - paneTop, wide: false, compact: true)
+            case .detail:
+                drawDetail(&grid, id: ui.detail ?? selectedID, x: 0, y: paneTop, width: width, height: bottom - paneTop, preview: false)
+            }
+        case .tooSmall:
+            break
+        }
+        drawFooter(&grid, y: height - 1)
+        if ui.showHelp { drawHelp(&grid) }
+        if ui.switcher != nil { drawSwitcher(&grid) }
+        return grid
+    }
+
+    // MARK: - Header and footer
+
+    private func drawHeader(_ grid: inout CellGrid) {
+        let width = grid.width
+        var x = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
+        let uptime = Format.duration(seconds: max(0, now.timeIntervalSince(state.startedAt)))
+        var line = "  \(state.listenAddress)  up \(uptime)  config: \(state.configDescription)"
+        if ui.paused { line = "  PAUSED" + line }
+        x += grid.write(DisplayWidth.truncate(line, to: width - x, ellipsis: theme.ellipsis), x: x, y: 0)
+        if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
+
+        let inFlight = state.inFlight.count
+        let rate = String(format: "%.1f", state.requestRate(now: now))
+        var parts = [
+            "requests \(Format.count(state.totalRequests)) (\(inFlight) in flight)",
+            "tokens in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))",
+            "errors \(state.totalErrors)",
+            "\(rate) req/s",
+        ]
+        if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents) display events") }
+        let stats = parts.joined(separator: "  \(theme.bullet)  ")
+        grid.write(DisplayWidth.truncate(stats, to: width, ellipsis: theme.ellipsis), x: 0, y: 1)
+        if state.totalErrors > 0, let range = stats.range(of: "errors \(state.totalErrors)") {
+            let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
+            grid.style(x: start, y: 1, count: DisplayWidth.of(String(stats[range])), theme.style(.color(.red, bold: true)))
+        }
+    }
+
+    private func drawTabs(_ grid: inout CellGrid, y: Int) {
+        var x = 0
+        let panes: [UIState.Pane] = [.routes, .requests, .detail]
+        for (index, pane) in panes.enumerated() {
+            let label = " \(index + 1) \(pane.title) "
+            let style: CellGrid.Style = ui.focus == pane ? .reverse : .plain
+            x += grid.write(label, x: x, y: y, style: style)
+            if index < panes.count - 1 { x += grid.write(theme.vertical, x: x, y: y, style: theme.style(.dim)) }
+        }
+        grid.write(String(repeating: theme.horizontal, count: max(0, grid.width - x)), x: x, y: y, style: theme.style(.dim))
+    }
+
+    private func drawFooter(_ grid: inout CellGrid, y: Int) {
+        let width = grid.width
+        if ui.editingFilter {
+            let text = "/\(ui.filter)_   \(theme.enterKey) apply  Esc clear"
+            grid.write(DisplayWidth.truncate(text, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: .bold)
+            return
+        }
+        if let notice = ui.notice {
+            grid.write(DisplayWidth.truncate(notice, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: theme.style(.color(.green)))
+            return
+        }
+        var hints = ["q quit", "? help", "Tab pane", "\(theme.upDown)/jk move", "\(theme.enterKey) open", "Esc back", "/ filter",
+            "m model", "p pause"]
+        if ui.focus == .routes { hints.insert("r reset", at: 6) }
+        if !ui.filter.isEmpty { hints.insert("filter: \(ui.filter)", at: 0) }
+        var text = ""
+        for hint in hints {
+            let next = text.isEmpty ? hint : text + "  " + hint
+            if DisplayWidth.of(next) > width { break }
+            text = next
+        }
+        grid.write(text, x: 0, y: y, style: theme.style(.dim))
+    }
+
+    // MARK: - Routes
+
+    private func paneTitle(_ grid: inout CellGrid, _ title: String, x: Int, y: Int, width: Int, focused: Bool) {
+        let label = " \(title) "
+        grid.write(theme.horizontal, x: x, y: y, style: theme.style(.dim))
+        let used = grid.write(label, x: x + 1, y: y, style: focused ? theme.style(.color(.cyan, bold: true)) : .bold)
+        let rest = max(0, width - used - 1)
+        grid.write(String(repeating: theme.horizontal, count: rest), x: x + 1 + used, y: y, style: theme.style(.dim))
+    }
+
+    private func drawRoutes(
+        _ grid: inout CellGrid, x: Int, y: Int, width: Int, height: Int, wide: Bool, compact: Bool = false
+    ) {
+        guard height > 0 else { return }
+        var rowY = y
+        if !compact {
+            paneTitle(&grid, "Routes", x: x, y: rowY, width: width, focused: ui.focus == .routes)
+            rowY += 1
+        }
+        // Columns: fixed numeric ones, the model takes what is left.
+        struct Column {
+            var title: String
+            var width: Int
+            var right: Bool
+        }
+        var columns: [Column] = [Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false)]
+        if wide {
+            columns += [
+                Column(title: "REQ", width: 5, right: true), Column(title: "IN", width: 6, right: true),
+                Column(title: "OUT", width: 6, right: true), Column(title: "TTFT p50/95", width: 13, right: true),
+                Column(title: "TIME p50/95", width: 13, right: true), Column(title: "TOK/S", width: 6, right: true),
+                Column(title: "ERR", width: 4, right: true),
+            ]
+        } else if width >= 60 {
+            columns += [
+                Column(title: "REQ", width: 4, right: true), Column(title: "IN/OUT", width: 9, right: true),
+                Column(title: "TTFT", width: 10, right: true), Column(title: "TIME", width: 10, right: true),
+                Column(title: "TOK/S", width: 5, right: true), Column(title: "ERR", width: 3, right: true),
+            ]
+        } else {
+            columns += [
+                Column(title: "REQ", width: 4, right: true), Column(title: "TTFT", width: 6, right: true),
+                Column(title: "ERR", width: 3, right: true),
+            ]
+        }
+        let fixed = columns.reduce(0) { $0 + $1.width } + columns.count + 1
+        columns[1].width = max(8, width - fixed)
+
+        func line(_ values: [String]) -> String {
+            var text = " "
+            for (column, value) in zip(columns, values) {
+                text += DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
+            }
+            return text
+        }
+        if rowY < y + height {
+            grid.write(line(columns.map(\.title)), x: x, y: rowY, style: theme.style(.dim), limit: width)
+            rowY += 1
+        }
+        for (index, route) in state.routeRows.enumerated() where rowY < y + height {
+            let stats = state.stats(for: route)
+            let entry = state.routeEntries[route]
+            var model = entry?.effective?.description ?? "(default)"
+            if entry?.isSwitched == true { model = theme.switchedMark + model }
+            let ttft = Format.pair(stats.ttft.percentile(50, now: now), stats.ttft.percentile(95, now: now))
+            let time = Format.pair(stats.duration.percentile(50, now: now), stats.duration.percentile(95, now: now))
+            var values = [route.rawValue, model, "\(stats.requests)"]
+            if wide {
+                values += [
+                    Format.count(stats.inputTokens), Format.count(stats.outputTokens), ttft, time,
+                    Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
+                ]
+            } else if width >= 60 {
+                values += [
+                    "\(Format.count(stats.inputTokens))/\(Format.count(stats.outputTokens))", ttft, time,
+                    Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
+                ]
+            } else {
+                values += [Format.milliseconds(stats.ttft.percentile(50, now: now)), "\(stats.errors)"]
+            }
+            let selected = ui.focus == .routes && index == ui.routeIndex
+            grid.write(line(values), x: x, y: rowY, limit: width)
+            if entry?.isSwitched == true {
+                let modelX = x + 1 + columns[0].width + 1
+                grid.style(x: modelX, y: rowY, count: columns[1].width, theme.style(.color(.magenta, bold: true)))
+            }
+            if entry?.effective == nil { grid.style(x: x, y: rowY, count: width, theme.style(.dim)) }
+            if stats.errors > 0 {
+                grid.style(x: x + width - columns.last!.width - 1, y: rowY, count: columns.last!.width, theme.style(.color(.red)))
+            }
+            if selected { grid.style(x: x, y: rowY, count: width, .reverse) }
+            rowY += 1
+        }
+    }
+
+    // MARK: - Requests
+
+    private var selectedID: RequestID? {
+        let visible = Self.visibleRequests(state, filter: ui.filter)
+        if let selected = ui.selectedRequest, visible.contains(where: { $0.id == selected }) { return selected }
+        return visible.first?.id
+    }
+
+    private func drawRequests(
+        _ grid: inout CellGrid, x: Int, y: Int, width: Int, height: Int, wide: Bool, compact: Bool = false
+    ) {
+        guard height > 0 else { return }
+        var rowY = y
+        let visible = Self.visibleRequests(state, filter: ui.filter)
+        if !compact {
+            var title = "Requests"
+            if !ui.filter.isEmpty { title += " (filter: \(ui.filter), \(visible.count) shown)" }
+            paneTitle(&grid, title, x: x, y: rowY, width: width, focused: ui.focus == .requests)
+            rowY += 1
+        } else if !ui.filter.isEmpty {
+            grid.write("filter: \(ui.filter) (\(visible.count) shown)", x: x, y: rowY, style: .bold, limit: width)
+            rowY += 1
+        }
+        struct Column {
+            var title: String
+            var width: Int
+            var right: Bool
+        }
+        var columns: [Column]
+        if width >= 70 {
+            columns = [
+                Column(title: "TIME", width: 8, right: false), Column(title: "ROUTE", width: 11, right: false),
+                Column(title: "MODEL", width: 0, right: false), Column(title: "ST", width: 3, right: true),
+                Column(title: "TTFT", width: 6, right: true), Column(title: "DUR", width: 6, right: true),
+                Column(title: "IN", width: 6, right: true), Column(title: "OUT", width: 6, right: true),
+                Column(title: "TOK/S", width: 5, right: true),
+            ]
+        } else {
+            columns = [
+                Column(title: "TIME", width: 8, right: false), Column(title: "MODEL", width: 0, right: false),
+                Column(title: "ST", width: 3, right: true), Column(title: "DUR", width: 6, right: true),
+                Column(title: "OUT", width: 5, right: true),
+            ]
+        }
+        let modelColumn = columns.firstIndex { $0.title == "MODEL" }!
+        let fixed = columns.reduce(0) { $0 + $1.width } + columns.count + 1
+        columns[modelColumn].width = max(6, width - fixed)
+        func line(_ values: [String]) -> String {
+            var text = " "
+            for (column, value) in zip(columns, values) {
+                text += DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
+            }
+            return text
+        }
+        if rowY < y + height {
+            grid.write(line(columns.map(\.title)), x: x, y: rowY, style: theme.style(.dim), limit: width)
+            rowY += 1
+        }
+        let rows = y + height - rowY
+        guard rows > 0 else { return }
+        if visible.isEmpty {
+            let text = ui.filter.isEmpty ? "No requests yet. Point Claude Code here: eval \"$(switchboard env)\"" : "Nothing matches the filter."
+            grid.write(DisplayWidth.truncate(text, to: width - 2, ellipsis: theme.ellipsis), x: x + 1, y: rowY, style: theme.style(.dim))
+            return
+        }
+        let selected = selectedID
+        let selectedIndex = visible.firstIndex { $0.id == selected } ?? 0
+        let first = max(0, min(selectedIndex - rows / 2, visible.count - rows))
+        for record in visible[first..<min(visible.count, first + rows)] {
+            let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
+            let status: String
+            switch record.status {
+            case .inFlight: status = theme.unicode ? "…" : ".."
+            default: status = record.statusCode.map(String.init) ?? "-"
+            }
+            let model = record.model?.description ?? record.requestedModel
+            var values: [String]
+            if width >= 70 {
+                values = [
+                    Format.time(record.startedAt, zone: timeZone), record.route?.rawValue ?? "-", model, status,
+                    Format.milliseconds(record.ttft?.milliseconds), Format.milliseconds(elapsed),
+                    Format.count(record.inputTokens), Format.count(record.outputTokens), Format.rate(record.tokensPerSecond),
+                ]
+            } else {
+                values = [
+                    Format.time(record.startedAt, zone: timeZone), model, status, Format.milliseconds(elapsed),
+                    Format.count(record.outputTokens),
+                ]
+            }
+            grid.write(line(values), x: x, y: rowY, limit: width)
+            if record.isInFlight {
+                grid.style(x: x, y: rowY, count: width, theme.style(.color(.cyan)))
+            } else if record.isError {
+                grid.style(x: x, y: rowY, count: width, theme.style(.color(.red, bold: true)))
+            }
+            if record.id == selected, ui.focus == .requests || ui.focus == .detail {
+                var style = CellGrid.Style.reverse
+                if record.isError { style.color = theme.color ? .red : nil }
+                grid.style(x: x, y: rowY, count: width, style)
+            }
+            rowY += 1
+        }
+    }
+
+    // MARK: - Detail
+
+    /// The detail pane's lines for a request, wrapped to `width`.
+    static func detailLines(_ record: RequestRecord, width: Int, theme: Theme, timeZone: TimeZone, now: Date) -> [(
+        String, CellGrid.Style
+    )] {
+        var lines: [(String, CellGrid.Style)] = []
+        func add(_ text: String, _ style: CellGrid.Style = .plain) {
+            for line in wrap(text, width: width) { lines.append((line, style)) }
+        }
+        let kind = record.stream ? "stream" : "non-stream"
+        add("Request \(record.id) at \(Format.time(record.startedAt, zone: timeZone)) (\(kind))", .bold)
+        let requested = "asked for \(record.requestedModel)"
+        if let route = record.route {
+            add("Route: \(route) \(theme.arrow) \(record.target?.description ?? "-")  (\(requested))")
+            if let reason = record.reason { add("  why: \(reason)", .dim) }
+        } else {
+            add("Route: -  (\(requested))")
+        }
+        if record.candidates.count > 1 {
+            add("  fallbacks: \(record.candidates.dropFirst().map(\.description).joined(separator: ", "))", .dim)
+        }
+        for attempt in record.attempts { add("  attempt failed: \(attempt)", .color(.yellow)) }
+        if let answered = record.answeredBy, answered != record.target { add("Answered by: \(answered)", .color(.yellow)) }
+        add(
+            "Size: \(Format.bytes(record.bodyBytes)), \(record.messageCount) messages, \(record.toolCount) tools, max_tokens \(record.maxTokens)"
+        )
+        var tokens = "Tokens: in \(record.inputTokens)"
+        if record.cacheReadTokens > 0 { tokens += " (cache read \(record.cacheReadTokens))" }
+        tokens += ", out \(record.outputTokens)"
+        if record.isInFlight { tokens += " so far" }
+        tokens += "  (estimated in: \(record.estimatedInputTokens))"
+        add(tokens)
+        let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
+        var timing = "Time: TTFT \(Format.milliseconds(record.ttft?.milliseconds)), "
+        timing += record.isInFlight ? "running \(Format.milliseconds(elapsed))" : "total \(Format.milliseconds(elapsed))"
+        if let rate = record.tokensPerSecond { timing += ", \(Format.rate(rate)) tok/s" }
+        add(timing)
+        switch record.status {
+        case .inFlight: add("Status: in flight", .color(.cyan))
+        case .finished(let stop): add("Status: 200, stop_reason \(stop?.rawValue ?? "-")", .color(.green))
+        case .failed(let error):
+            add("Error: \(error.status) \(error.kind.rawValue)", .color(.red, bold: true))
+            add(error.message, .color(.red))
+        }
+        lines.append(("", .plain))
+        add("Output", .bold)
+        if record.output.isEmpty { add(record.isInFlight ? "(waiting for the first token)" : "(none)", .dim) }
+        for piece in record.output {
+            switch piece {
+            case .thinking(let text): add("[thinking] " + text, .dim)
+            case .text(let text): add(text)
+            case .toolCall(let name): add("[tool call] \(name)", .color(.magenta, bold: true))
+            case .toolArguments(let json): add(json, .color(.magenta))
+            }
+        }
+        if record.outputTruncated { add("(output truncated for display)", .dim) }
+        return lines
+    }
+
+    /// Splits on newlines and wraps at `width` columns.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        guard width > 0 else { return [] }
+        var result: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            var used = 0
+            for character in paragraph {
+                let columns = DisplayWidth.of(character == "\t" ? " " : character)
+                if used + columns > width {
+                    result.append(line)
+                    line = ""
+                    used = 0
+                }
+                line.append(character == "\t" ? " " : character)
+                used += columns
+            }
+            result.append(line)
+        }
+        return result
+    }
+
+    private func drawDetail(
+        _ grid: inout CellGrid, id: RequestID?, x: Int, y: Int, width: Int, height: Int, preview: Bool
+    ) {
+        guard height > 0 else { return }
+        var rowY = y
+        let title = id.map { preview ? "Detail \($0) (selected)" : "Detail \($0)" } ?? "Detail"
+        if Layout.choose(width: grid.width, height: grid.height) != .single {
+            paneTitle(&grid, title, x: x, y: rowY, width: width, focused: ui.focus == .detail)
+            rowY += 1
+        }
+        guard let id, let record = state.request(id) else {
+            grid.write("Select a request and press \(theme.enterKey).", x: x + 1, y: rowY, style: theme.style(.dim), limit: width - 1)
+            return
+        }
+        let lines = Self.detailLines(record, width: width - 2, theme: theme, timeZone: timeZone, now: now)
+        let rows = y + height - rowY
+        let scroll = preview ? 0 : min(ui.detailScroll, max(0, lines.count - rows))
+        for (text, style) in lines.dropFirst(scroll).prefix(rows) {
+            grid.write(text, x: x + 1, y: rowY, style: theme.style(style), limit: width - 1)
+            rowY += 1
+        }
+    }
+
+    // MARK: - Overlays
+
+    private func box(_ grid: inout CellGrid, title: String, lines: [(String, CellGrid.Style)], minWidth: Int = 30) {
+        let contentWidth = min(grid.width - 4, max(minWidth, lines.map { DisplayWidth.of($0.0) }.max() ?? 0, DisplayWidth.of(title) + 4))
+        let boxWidth = contentWidth + 4
+        let boxHeight = min(grid.height - 2, lines.count + 2)
+        let left = (grid.width - boxWidth) / 2
+        let top = max(1, (grid.height - boxHeight) / 2)
+        grid.clear(x: left, y: top, width: boxWidth, height: boxHeight)
+        let corner = theme.unicode ? ("┌", "┐", "└", "┘") : ("+", "+", "+", "+")
+        let border = theme.style(.color(.cyan))
+        grid.write(corner.0 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.1, x: left, y: top, style: border)
+        grid.write(" \(title) ", x: left + 2, y: top, style: theme.style(.color(.cyan, bold: true)))
+        for row in 1..<(boxHeight - 1) {
+            grid.write(theme.vertical, x: left, y: top + row, style: border)
+            grid.write(theme.vertical, x: left + boxWidth - 1, y: top + row, style: border)
+        }
+        grid.write(
+            corner.2 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.3, x: left, y: top + boxHeight - 1,
+            style: border)
+        for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
+            grid.write(
+                DisplayWidth.pad(line.0, to: contentWidth, ellipsis: theme.ellipsis), x: left + 2, y: top + 1 + index,
+                style: theme.style(line.1))
+        }
+    }
+
+    private func drawHelp(_ grid: inout CellGrid) {
+        let keys: [(String, String)] = [
+            ("q, Ctrl-C", "quit (requests in flight finish first)"),
+            ("?, F1", "this help (Esc closes)"),
+            ("Tab, Shift-Tab, 1-3", "move between panes"),
+            ("\(theme.upDown), j/k, PgUp/PgDn, g/G", "move the selection"),
+            ("\(theme.enterKey)", "open a request's detail / a route's models"),
+            ("Esc", "back"),
+            ("/", "filter requests (route, model, status)"),
+            ("m", "switch a route's model"),
+            ("r", "put the selected route back to its configured model"),
+            ("p", "pause the display (traffic keeps flowing)"),
+        ]
+        let keyWidth = keys.map { DisplayWidth.of($0.0) }.max() ?? 0
+        var lines = keys.map { (DisplayWidth.pad($0.0, to: keyWidth) + "  " + $0.1, CellGrid.Style.plain) }
+        lines.append(("", .plain))
+        lines.append(("Log file: \(state.logPath)", .dim))
+        lines.append(("Config:   \(state.configDescription)", .dim))
+        lines.append(("Listening: \(state.listenAddress)", .dim))
+        box(&grid, title: "Keys", lines: lines)
+    }
+
+    private func drawSwitcher(_ grid: inout CellGrid) {
+        guard let switcher = ui.switcher else { return }
+        let routes = state.routeRows.filter { RouteKind.configurable.contains($0) }
+        switch switcher.step {
+        case .route:
+            var lines: [(String, CellGrid.Style)] = [("Pick a route (\(theme.enterKey) choose, r reset, Esc close)", .dim)]
+            for (index, route) in routes.enumerated() {
+                let entry = state.routeEntries[route]
+                var model = entry?.effective?.description ?? "(default)"
+                if entry?.isSwitched == true { model += "  (switched; config: \(entry?.configured?.description ?? "none"))" }
+                let mark = index == switcher.routeIndex ? theme.selectionMark : " "
+                let style: CellGrid.Style = index == switcher.routeIndex ? .reverse : .plain
+                lines.append(("\(mark) \(DisplayWidth.pad(route.rawValue, to: 12)) \(model)", style))
+            }
+            box(&grid, title: "Switch model", lines: lines, minWidth: 44)
+        case .model(let route):
+            let models = UIState.filteredModels(state.availableModels, filter: switcher.filter)
+            let current = state.routeEntries[route]?.effective
+            let configured = state.routeEntries[route]?.configured
+            var lines: [(String, CellGrid.Style)] = [
+                ("\(route): type to filter, \(theme.enterKey) apply, Esc back", .dim),
+                ("filter: \(switcher.filter)_", .bold),
+            ]
+            let room = max(1, min(grid.height - 6, 14))
+            let first = max(0, min(switcher.modelIndex - room / 2, models.count - room))
+            if models.isEmpty { lines.append(("(no model matches)", .dim)) }
+            for (index, model) in models.enumerated().dropFirst(first).prefix(room) {
+                var label = model.description
+                if model == current { label += "  (in force)" } else if model == configured { label += "  (configured)" }
+                let mark = index == switcher.modelIndex ? theme.selectionMark : " "
+                lines.append(("\(mark) \(label)", index == switcher.modelIndex ? .reverse : .plain))
+            }
+            box(&grid, title: "Model for \(route)", lines: lines, minWidth: 44)
+        }
+    }
+
+    private func drawTooSmall(_ grid: inout CellGrid) {
+        let lines = [
+            "Terminal too small",
+            "\(grid.width)x\(grid.height), need \(Layout.minimumWidth)x\(Layout.minimumHeight)",
+            "q quits",
+        ]
+        let top = max(0, (grid.height - lines.count) / 2)
+        for (index, line) in lines.enumerated() where top + index < grid.height {
+            let text = DisplayWidth.truncate(line, to: grid.width, ellipsis: theme.ellipsis)
+            grid.write(text, x: max(0, (grid.width - DisplayWidth.of(text)) / 2), y: top + index, style: index == 0 ? .bold : .plain)
+        }
+    }
+}

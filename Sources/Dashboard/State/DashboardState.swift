@@ -1,0 +1,150 @@
+import Foundation
+import Proxy
+
+/// What the dashboard shows: a pure fold of proxy events (``apply(_:now:)``) plus the route
+/// table and config facts the loop copies in. No I/O, no clock of its own: `now` is passed in.
+struct DashboardState {
+    /// How many finished requests are kept for the list.
+    static let recentCapacity = 500
+
+    var listenAddress = ""
+    var configDescription = ""
+    var logPath = ""
+    var startedAt: Date
+    /// The route table as of the last refresh.
+    var routeEntries: [RouteKind: RouteTable.Entry] = [:]
+    /// Every configured `provider,model`, for the model switcher.
+    var availableModels: [ModelRef] = []
+
+    private(set) var inFlight: [RequestID: RequestRecord] = [:]
+    /// Finished requests, oldest first (the list shows them newest first).
+    private(set) var recent: [RequestRecord] = []
+    private(set) var routeStats: [RouteKind: RouteStats] = [:]
+    private(set) var totalRequests = 0
+    private(set) var totalErrors = 0
+    private(set) var totalInputTokens = 0
+    private(set) var totalOutputTokens = 0
+    private(set) var requestTimes: [Date] = []
+    /// Display events dropped because the dashboard fell behind (the proxy never waits).
+    var droppedEvents = 0
+    /// Bumped on every change, so the loop redraws only when something changed.
+    private(set) var generation: UInt64 = 0
+
+    init(startedAt: Date) {
+        self.startedAt = startedAt
+    }
+
+    mutating func touch() { generation &+= 1 }
+
+    /// Folds one event in.
+    mutating func apply(_ event: ProxyEvent, now: Date) {
+        touch()
+        switch event {
+        case .started(let started):
+            inFlight[started.id] = RequestRecord(started: started)
+            totalRequests += 1
+            requestTimes.append(started.time)
+            trimRate(now: now)
+        case .routed(let routed):
+            update(routed.id, now: now) { record in
+                record.route = routed.decision.kind
+                record.target = routed.decision.target
+                record.reason = routed.decision.reason
+                record.candidates = routed.decision.candidates
+            }
+        case .attemptFailed(let failure):
+            update(failure.id, now: now) { record in
+                record.attempts.append("\(failure.target): \(failure.error.message) → \(failure.next)")
+            }
+        case .firstToken(let first):
+            update(first.id, now: now) { record in
+                record.ttft = first.ttft
+                record.answeredBy = first.target
+            }
+        case .progress(let progress):
+            update(progress.id, now: now) { record in
+                record.outputTokens = progress.outputTokens
+                record.append(progress.pieces)
+            }
+        case .finished(let finished):
+            complete(finished.id, now: now) { record in
+                record.status = .finished(finished.stopReason)
+                record.answeredBy = finished.target
+                record.ttft = finished.ttft ?? record.ttft
+                record.duration = finished.duration
+                record.inputTokens = finished.usage.inputTokens + finished.usage.cacheReadInputTokens
+                record.cacheReadTokens = finished.usage.cacheReadInputTokens
+                record.outputTokens = finished.usage.outputTokens
+            }
+        case .failed(let failed):
+            complete(failed.id, now: now) { record in
+                record.status = .failed(failed.error)
+                if let target = failed.target { record.answeredBy = target }
+                record.ttft = failed.ttft ?? record.ttft
+                record.duration = failed.duration
+                record.outputTokens = max(record.outputTokens, failed.outputTokens)
+            }
+        }
+    }
+
+    private mutating func update(_ id: RequestID, now: Date, _ change: (inout RequestRecord) -> Void) {
+        var record = inFlight[id] ?? RequestRecord(id: id, now: now)
+        change(&record)
+        inFlight[id] = record
+    }
+
+    private mutating func complete(_ id: RequestID, now: Date, _ change: (inout RequestRecord) -> Void) {
+        var record = inFlight.removeValue(forKey: id) ?? RequestRecord(id: id, now: now)
+        change(&record)
+        let route = record.route ?? .default
+        var stats = routeStats[route] ?? RouteStats()
+        stats.requests += 1
+        // A failed request's input was (mostly) never processed; count what was produced.
+        stats.inputTokens += record.isError ? 0 : record.inputTokens
+        stats.outputTokens += record.outputTokens
+        if record.isError {
+            stats.errors += 1
+            totalErrors += 1
+        }
+        stats.recordFinished(record, now: now)
+        routeStats[route] = stats
+        totalInputTokens += record.isError ? 0 : record.inputTokens
+        totalOutputTokens += record.outputTokens
+        recent.append(record)
+        if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
+    }
+
+    private mutating func trimRate(now: Date) {
+        let oldest = now.addingTimeInterval(-60)
+        if let first = requestTimes.firstIndex(where: { $0 >= oldest }) {
+            if first > 0 { requestTimes.removeFirst(first) }
+        } else {
+            requestTimes.removeAll()
+        }
+    }
+
+    /// Requests per second over the last 30 seconds.
+    func requestRate(now: Date) -> Double {
+        let oldest = now.addingTimeInterval(-30)
+        return Double(requestTimes.filter { $0 >= oldest }.count) / 30
+    }
+
+    /// In-flight requests, oldest first, then finished ones, newest first: the list's order.
+    var requestsForList: [RequestRecord] {
+        inFlight.values.sorted { $0.id < $1.id } + recent.reversed()
+    }
+
+    /// The request with `id`, wherever it is.
+    func request(_ id: RequestID) -> RequestRecord? {
+        inFlight[id] ?? recent.last { $0.id == id }
+    }
+
+    /// The routes shown: the configurable ones, then explicit and subagent once used.
+    var routeRows: [RouteKind] {
+        RouteKind.configurable + [.explicit, .subagent].filter { routeStats[$0] != nil || inFlightRoutes.contains($0) }
+    }
+
+    private var inFlightRoutes: Set<RouteKind> { Set(inFlight.values.compactMap(\.route)) }
+
+    func stats(for route: RouteKind) -> RouteStats { routeStats[route] ?? RouteStats() }
+}

@@ -1,0 +1,149 @@
+import Foundation
+import Proxy
+import Synchronization
+
+/// What the dashboard thread shares with the rest of the process. Everything here is
+/// thread-safe; the terminal and the UI state live on the dashboard thread only.
+final class DashboardShared: Sendable {
+    let store: ConfigStore
+    let buffer: EventBuffer
+    let stateFile: RouteStateFile
+    let configDescription: String
+    let logPath: String
+    let startedAt: Date
+    let listenAddress = Mutex<String>("starting…")
+    let stopRequested = Atomic<Bool>(false)
+    let stopping = Atomic<Bool>(false)
+    let onQuit: @Sendable () -> Void
+
+    init(
+        store: ConfigStore, buffer: EventBuffer, stateFile: RouteStateFile, configDescription: String, logPath: String,
+        startedAt: Date, onQuit: @escaping @Sendable () -> Void
+    ) {
+        self.store = store
+        self.buffer = buffer
+        self.stateFile = stateFile
+        self.configDescription = configDescription
+        self.logPath = logPath
+        self.startedAt = startedAt
+        self.onQuit = onQuit
+    }
+}
+
+/// The dashboard thread's loop: read keys (draining bursts), fold proxy events, redraw at
+/// most 20 times a second and only when something changed.
+struct DashboardLoop {
+    static let frameInterval: TimeInterval = 0.05
+
+    let terminal: Terminal
+    let shared: DashboardShared
+    private var state: DashboardState
+    private var frozen: DashboardState?
+    private var ui = UIState()
+    private var dirty = true
+    private var lastDraw = Date.distantPast
+    private var lastGeneration: UInt64 = .max
+    private var lastSecond = 0
+    private var lastRoutes: [RouteKind: RouteTable.Entry] = [:]
+
+    init(terminal: Terminal, shared: DashboardShared) {
+        self.terminal = terminal
+        self.shared = shared
+        state = DashboardState(startedAt: shared.startedAt)
+        state.configDescription = shared.configDescription
+        state.logPath = shared.logPath
+    }
+
+    mutating func run() {
+        defer { terminal.close() }
+        while !shared.stopRequested.load(ordering: .relaxed) {
+            var input = terminal.read(timeout: dirty ? 0 : 50)
+            while let event = input {
+                switch event {
+                case .resize: dirty = true
+                case .key(let key): handle(key)
+                }
+                input = terminal.read(timeout: 0)
+            }
+            refresh()
+            let now = Date()
+            let second = Int(now.timeIntervalSince1970)
+            if second != lastSecond {
+                lastSecond = second
+                dirty = true
+            }
+            let shown = frozen ?? state
+            if dirty || shown.generation != lastGeneration, now.timeIntervalSince(lastDraw) >= Self.frameInterval {
+                draw(shown, now: now)
+                lastDraw = now
+                lastGeneration = shown.generation
+                dirty = false
+            }
+        }
+    }
+
+    private mutating func refresh() {
+        let (events, dropped) = shared.buffer.drain()
+        let now = Date()
+        for event in events { state.apply(event, now: now) }
+        if dropped > 0 {
+            state.droppedEvents += dropped
+            state.touch()
+        }
+        let routes = shared.store.routes.entries()
+        if routes != lastRoutes {
+            lastRoutes = routes
+            state.routeEntries = routes
+            state.availableModels = shared.store.config.allModels
+            state.touch()
+            frozen?.routeEntries = routes
+            frozen?.touch()
+        }
+        var address = shared.listenAddress.withLock { $0 }
+        if shared.stopping.load(ordering: .relaxed) {
+            address += "  (stopping: \(state.inFlight.count) in flight)"
+        }
+        if address != state.listenAddress {
+            state.listenAddress = address
+            state.touch()
+            frozen?.listenAddress = address
+            frozen?.touch()
+        }
+    }
+
+    private mutating func handle(_ key: Key) {
+        let shown = frozen ?? state
+        let size = terminal.size
+        let visible = Renderer.visibleRequests(shown, filter: ui.filter)
+        var detailLines = 0
+        if let id = ui.detail, let record = shown.request(id) {
+            detailLines = Renderer.detailLines(record, width: max(10, size.width - 2), theme: terminal.theme, timeZone: .current, now: Date()).count
+        }
+        let context = UIState.Context(
+            routes: shown.routeRows, models: shown.availableModels, requests: visible.map(\.id), detailLines: detailLines,
+            pageSize: max(1, size.height / 2))
+        for action in ui.handle(key, context: context) {
+            switch action {
+            case .quit:
+                shared.stopping.store(true, ordering: .relaxed)
+                shared.onQuit()
+            case .switchRoute(let route, let model):
+                shared.store.routes.switchRoute(route, to: model)
+                do {
+                    try shared.stateFile.save(shared.store.routes.switches)
+                } catch {
+                    ui.notice = "switched, but could not save \(shared.stateFile.path): \(error.localizedDescription)"
+                }
+            case .setPaused(let paused):
+                frozen = paused ? state : nil
+            }
+        }
+        dirty = true
+    }
+
+    private func draw(_ shown: DashboardState, now: Date) {
+        let size = terminal.size
+        let grid = Renderer(state: shown, ui: ui, theme: terminal.theme, now: now).render(width: size.width, height: size.height)
+        terminal.draw(grid)
+    }
+}

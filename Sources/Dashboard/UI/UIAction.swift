@@ -1,0 +1,11 @@
+import Proxy
+
+/// What a key press asks the outside world to do (the UI state itself changes in place).
+enum UIAction: Equatable, Sendable {
+    /// Stop the proxy gracefully and exit.
+    case quit
+    /// Switch a route to a model; `nil` puts it back to the configured one.
+    case switchRoute(RouteKind, ModelRef?)
+    /// Freeze (or unfreeze) the display; traffic keeps flowing.
+    case setPaused(Bool)
+}
