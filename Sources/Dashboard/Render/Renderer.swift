@@ -45,7 +45,7 @@ struct Renderer {
         case .wide:
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: true)
-            let listWidth = width * 11 / 20
+            let listWidth = min(width - 40, max(70, width * 11 / 20))
             let rest = bottom - top - routesHeight
             drawRequests(&grid, x: 0, y: top + routesHeight, width: listWidth, height: rest, wide: false)
             for row in (top + routesHeight)..<bottom {
@@ -406,24 +406,34 @@ struct Renderer {
         return lines
     }
 
-    /// Splits on newlines and wraps at `width` columns.
+    /// Splits on newlines and wraps at `width` columns, at spaces where it can.
     static func wrap(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var result: [String] = []
         for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            var line = ""
+            var line: [Character] = []
             var used = 0
-            for character in paragraph {
-                let columns = DisplayWidth.of(character == "\t" ? " " : character)
+            var lastSpace: Int?
+            for raw in paragraph {
+                let character: Character = raw == "\t" ? " " : raw
+                let columns = DisplayWidth.of(character)
                 if used + columns > width {
-                    result.append(line)
-                    line = ""
-                    used = 0
+                    if let space = lastSpace, space > 0 {
+                        // Break at the last space; carry the rest of the word over.
+                        result.append(String(line[..<space]))
+                        line = Array(line[(space + 1)...])
+                    } else {
+                        result.append(String(line))
+                        line = []
+                    }
+                    used = line.reduce(0) { $0 + DisplayWidth.of($1) }
+                    lastSpace = nil
                 }
-                line.append(character == "\t" ? " " : character)
+                if character == " " { lastSpace = line.count }
+                line.append(character)
                 used += columns
             }
-            result.append(line)
+            result.append(String(line))
         }
         return result
     }
