@@ -181,14 +181,16 @@ public struct ChatRequestBuilder: Sendable {
             }
         }
         openCalls = []
+        var orphanParts: [JSONValue] = []
         for result in orphanResults {
             let (text, resultImages) = Self.flatten(result)
-            parts.insert(.object(["type": "text", "text": .string("Result of tool call \(result.toolUseID):\n\(text)")]), at: 0)
+            orphanParts.append(.object(["type": "text", "text": .string("Result of tool call \(result.toolUseID):\n\(text)")]))
             if !resultImages.isEmpty {
-                parts.insert(contentsOf: resultImages, at: 1)
+                orphanParts.append(contentsOf: resultImages)
                 allText = false
             }
         }
+        parts.insert(contentsOf: orphanParts, at: 0)
         if !images.isEmpty {
             parts.insert(contentsOf: images, at: 0)
             allText = false
