@@ -275,7 +275,9 @@ struct ToolNameMap {
                 }))
         if safe.isEmpty { safe = "tool" }
         if safe.count > 64 || safe != name {
-            if safe.count > 64 { safe = String(safe.prefix(55)) + "_" + Self.hash(name) }
+            // Every changed name gets a hash of the original, so names that differ only in
+            // replaced characters ("a.b", "a b", "a_b") stay distinct upstream.
+            safe = String(safe.prefix(55)) + "_" + Self.hash(name)
             reverse[safe] = name
         }
         forward[name] = safe
