@@ -645,6 +645,25 @@ struct StreamTranslatorTests {
         #expect(run.messageDelta?.usage == Usage(inputTokens: 118, outputTokens: 61, cacheReadInputTokens: 256))
     }
 
+    @Test func mistralContentPartsFixture() throws {
+        // vercel/ai packages/openai-compatible/src/chat/__fixtures__/issue-13703-mistral-thinking.chunks.txt:
+        // `content` is an array of parts, `{"type":"thinking","thinking":[{"type":"text",…}]}` and
+        // `{"type":"text","text":…}`; one chunk carries the last thinking part and the first text part.
+        let lines = try Fixture.text("mistral-thinking.chunks.txt").split(separator: "\n").map(String.init)
+        let run = try TranslationRun.run(lines)
+        #expect(
+            run.blocks == [
+                .thinking(
+                    "Okay, the user is asking for the product of 17 and 23. I need to calculate this multiplication."
+                        + " Let me break it down:\n\nFirst, I recall that 17 multiplied by 20 is 340 (since 17 * 20 = 340)."
+                        + "\nThen, I need to add 17 multiplied by 3, which is 51 (since 17 * 3 = 51).\nNow, add these two"
+                        + " results together: 340 + 51 = 391.\n\nSo, 17 * 23 = 391.",
+                    signature: StreamTranslator.thinkingSignature),
+                .text("391"),
+            ])
+        #expect(run.messageDelta?.usage == Usage(inputTokens: 28, outputTokens: 139))
+    }
+
     /// Runs an SSE fixture through ``ChunkDecoder`` and the translator, fed `pieceSize` bytes at a time.
     func runSSE(_ bytes: [UInt8], pieceSize: Int) throws -> TranslationRun {
         var decoder = ChunkDecoder(isEventStream: true)
