@@ -263,6 +263,78 @@ struct StreamTranslatorTests {
         #expect(tools.map(\.input) == [["file_path": "hello.py"], ["file_path": "world.py"]])
     }
 
+    /// A small deterministic generator, so every case is reproducible from its seed.
+    struct SplitMix64: RandomNumberGenerator {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    @Test(arguments: 0..<300)
+    func randomInterleavingsKeepEveryCallIntact(seed: UInt64) throws {
+        var random = SplitMix64(state: seed)
+        let callCount = Int.random(in: 1...3, using: &random)
+        var streams: [[String]] = []  // per source, the delta JSON objects in order
+        var arguments: [String] = []
+        for call in 0..<callCount {
+            let args = #"{"path":"/f/\#(call)","text":"a {b} [c] \"q\" ]}","n":\#(call)}"#
+            arguments.append(args)
+            var cuts = (0..<Int.random(in: 0...4, using: &random)).map { _ in
+                Int.random(in: 0...args.utf8.count, using: &random)
+            }
+            cuts = ([0] + cuts.sorted() + [args.utf8.count])
+            let bytes = Array(args.utf8)
+            let pieces = zip(cuts, cuts.dropFirst()).map { String(decoding: bytes[$0..<$1], as: UTF8.self) }
+            let nameLate = Int.random(in: 0..<4, using: &random) == 0
+            var fragments: [String] = []
+            for (position, piece) in pieces.enumerated() {
+                let argumentsJSON = JSONValue.string(piece).jsonString
+                if position == 0 {
+                    let name = nameLate ? "" : #""name":"Tool\#(call)","#
+                    fragments.append(
+                        #"{"index":\#(call),"id":"call_\#(call)","type":"function","function":{\#(name)"arguments":\#(argumentsJSON)}}"#
+                    )
+                } else {
+                    fragments.append(#"{"index":\#(call),"function":{"arguments":\#(argumentsJSON)}}"#)
+                }
+            }
+            if nameLate { fragments.insert(#"{"index":\#(call),"function":{"name":"Tool\#(call)"}}"#, at: 1) }
+            streams.append(fragments.map { #"{"tool_calls":[\#($0)]}"# })
+        }
+        let texts = (0..<Int.random(in: 0...3, using: &random)).map { "T\($0)." }
+        let thoughts = (0..<Int.random(in: 0...2, using: &random)).map { "R\($0)." }
+        streams.append(texts.map { #"{"content":"\#($0)"}"# })
+        streams.append(thoughts.map { #"{"reasoning_content":"\#($0)"}"# })
+
+        var chunks: [String] = []
+        var positions = Array(repeating: 0, count: streams.count)
+        while let source = streams.indices.filter({ positions[$0] < streams[$0].count }).randomElement(using: &random) {
+            chunks.append(
+                #"{"choices":[{"index":0,"delta":\#(streams[source][positions[source]]),"finish_reason":null}]}"#)
+            positions[source] += 1
+        }
+        chunks.append(#"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#)
+
+        let run = try TranslationRun.run(chunks)
+        let tools = try run.toolUses()
+        #expect(run.blockStartCount.toolUse == callCount)
+        for call in 0..<callCount {
+            let block = run.blocks.first { if case .toolUse(id: "call_\(call)", _, _) = $0 { true } else { false } }
+            #expect(block == .toolUse(id: "call_\(call)", name: "Tool\(call)", inputJSON: arguments[call]))
+        }
+        #expect(tools.count == callCount)
+        let text = run.blocks.compactMap { if case .text(let text) = $0 { text } else { nil } }.joined()
+        let thinking = run.blocks.compactMap { if case .thinking(let text, _) = $0 { text } else { nil } }.joined()
+        #expect(text == texts.joined())
+        #expect(thinking == thoughts.joined())
+        #expect(run.messageDelta?.stopReason == .toolUse)
+    }
+
     @Test func nameArrivingAfterTheID() throws {
         let run = try TranslationRun.run([
             #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"arguments":""}}]},"finish_reason":null}]}"#,
