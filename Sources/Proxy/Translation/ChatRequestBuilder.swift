@@ -184,7 +184,8 @@ public struct ChatRequestBuilder: Sendable {
         var orphanParts: [JSONValue] = []
         for result in orphanResults {
             let (text, resultImages) = Self.flatten(result)
-            orphanParts.append(.object(["type": "text", "text": .string("Result of tool call \(result.toolUseID):\n\(text)")]))
+            let label = "Result of tool call \(result.toolUseID):\n\(text)"
+            orphanParts.append(.object(["type": "text", "text": .string(label)]))
             if !resultImages.isEmpty {
                 orphanParts.append(contentsOf: resultImages)
                 allText = false
