@@ -127,7 +127,7 @@ public struct MessagesRequest: Sendable {
         stream = try Self.optionalBool(body, "stream") ?? false
         temperature = try Self.optionalNumber(body, "temperature")
         topP = try Self.optionalNumber(body, "top_p")
-        topK = try Self.optionalNumber(body, "top_k").map { Int($0) }
+        topK = try Self.optionalInteger(body, "top_k")
         if let value = body["stop_sequences"], !value.isNull {
             guard case .array(let items) = value else {
                 throw APIError(.invalidRequest, "stop_sequences: Input should be a valid list")
@@ -179,6 +179,15 @@ public struct MessagesRequest: Sendable {
         guard let value = body[key], !value.isNull else { return nil }
         guard let number = value.doubleValue else {
             throw APIError(.invalidRequest, "\(key): Input should be a valid number, got \(value.typeName)")
+        }
+        return number
+    }
+
+    static func optionalInteger(_ body: JSONObject, _ key: String) throws(APIError) -> Int? {
+        guard let value = body[key], !value.isNull else { return nil }
+        // `intValue` refuses fractions and magnitudes an Int cannot hold (`Int(1e400)` traps).
+        guard let number = value.intValue else {
+            throw APIError(.invalidRequest, "\(key): Input should be a valid integer, got \(value.typeName)")
         }
         return number
     }

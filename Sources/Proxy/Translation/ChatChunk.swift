@@ -71,6 +71,13 @@ public struct ChatChunk: Sendable, Equatable {
             let delta = choice["delta"] ?? choice["message"] ?? .null
             content = delta["content"]?.stringValue
             reasoning = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue
+            if case .array(let parts)? = delta["content"] {
+                // Mistral sends content as parts: `{"type":"text","text":…}` and
+                // `{"type":"thinking","thinking":[{"type":"text","text":…}]}`.
+                let (text, thinking) = Self.contentParts(parts)
+                if !text.isEmpty { content = text }
+                if !thinking.isEmpty { reasoning = (reasoning ?? "") + thinking }
+            }
             refusal = delta["refusal"]?.stringValue
             if case .array(let calls)? = delta["tool_calls"] {
                 let isWholeMessage = choice["message"] != nil
@@ -99,6 +106,25 @@ public struct ChatChunk: Sendable, Equatable {
                 ?? usage["prompt_cache_hit_tokens"]?.intValue ?? 0
             self.usage = UpstreamUsage(promptTokens: prompt, completionTokens: completion, cachedTokens: cached)
         }
+    }
+
+    /// The text and the reasoning held in a list of content parts.
+    static func contentParts(_ parts: [JSONValue]) -> (text: String, thinking: String) {
+        var text = ""
+        var thinking = ""
+        for part in parts {
+            switch part["type"]?.stringValue {
+            case "text": text += part["text"]?.stringValue ?? ""
+            case "thinking":
+                switch part["thinking"] {
+                case .string(let value)?: thinking += value
+                case .array(let inner)?: thinking += inner.compactMap { $0["text"]?.stringValue }.joined()
+                default: break
+                }
+            default: break
+            }
+        }
+        return (text, thinking)
     }
 
     static func streamError(_ value: JSONValue) -> StreamError {

@@ -181,14 +181,17 @@ public struct ChatRequestBuilder: Sendable {
             }
         }
         openCalls = []
+        var orphanParts: [JSONValue] = []
         for result in orphanResults {
             let (text, resultImages) = Self.flatten(result)
-            parts.insert(.object(["type": "text", "text": .string("Result of tool call \(result.toolUseID):\n\(text)")]), at: 0)
+            let label = "Result of tool call \(result.toolUseID):\n\(text)"
+            orphanParts.append(.object(["type": "text", "text": .string(label)]))
             if !resultImages.isEmpty {
-                parts.insert(contentsOf: resultImages, at: 1)
+                orphanParts.append(contentsOf: resultImages)
                 allText = false
             }
         }
+        parts.insert(contentsOf: orphanParts, at: 0)
         if !images.isEmpty {
             parts.insert(contentsOf: images, at: 0)
             allText = false
@@ -273,7 +276,9 @@ struct ToolNameMap {
                 }))
         if safe.isEmpty { safe = "tool" }
         if safe.count > 64 || safe != name {
-            if safe.count > 64 { safe = String(safe.prefix(55)) + "_" + Self.hash(name) }
+            // Every changed name gets a hash of the original, so names that differ only in
+            // replaced characters ("a.b", "a b", "a_b") stay distinct upstream.
+            safe = String(safe.prefix(55)) + "_" + Self.hash(name)
             reverse[safe] = name
         }
         forward[name] = safe

@@ -67,6 +67,8 @@ public struct StreamTranslator: Sendable {
     private var live: (kind: Kind, index: Int)?
     private var pending: [PendingItem] = []
     private var tools: [Int: ToolCall] = [:]
+    /// The call each upstream `index` currently feeds (keys of `tools`).
+    private var callForUpstreamIndex: [Int: Int] = [:]
     private var lastToolIndex: Int?
     private var usedToolIDs: Set<String> = []
     private var splitter: ThinkTagSplitter
@@ -261,10 +263,20 @@ public struct StreamTranslator: Sendable {
     }
 
     private mutating func resolveToolIndex(_ delta: ChatChunk.ToolCallDelta) -> Int {
-        if let index = delta.index { return index }
+        let id = delta.id.flatMap { $0.isEmpty ? nil : $0 }
+        if let index = delta.index {
+            // Some servers (Ollama, some LiteLLM bridges) give every parallel call `index: 0`: a
+            // different id at a used index is a new call, and later pieces at that index feed it.
+            if let call = callForUpstreamIndex[index], id == nil || tools[call]?.id == nil || tools[call]?.id == id {
+                return call
+            }
+            let call = (tools.keys.max() ?? -1) + 1
+            callForUpstreamIndex[index] = call
+            return call
+        }
         // No index (some Gemini and Ollama builds): a new id starts a new call, else the pieces
         // continue the last one.
-        if let id = delta.id, !id.isEmpty, let last = lastToolIndex, tools[last]?.id != id {
+        if let id, let last = lastToolIndex, tools[last]?.id != id {
             return (tools.keys.max() ?? -1) + 1
         }
         if let last = lastToolIndex { return last }

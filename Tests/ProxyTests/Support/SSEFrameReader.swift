@@ -27,14 +27,16 @@ struct SSEFrameReader {
             case "thinking": return .contentBlockStart(index: index, .thinking)
             case "tool_use":
                 return .contentBlockStart(
-                    index: index, .toolUse(id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? ""))
+                    index: index, .toolUse(id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? "")
+                )
             default: return nil
             }
         case "content_block_delta":
             let delta = json["delta"]
             switch delta?["type"]?.stringValue {
             case "text_delta": return .contentBlockDelta(index: index, .text(delta?["text"]?.stringValue ?? ""))
-            case "thinking_delta": return .contentBlockDelta(index: index, .thinking(delta?["thinking"]?.stringValue ?? ""))
+            case "thinking_delta":
+                return .contentBlockDelta(index: index, .thinking(delta?["thinking"]?.stringValue ?? ""))
             case "signature_delta":
                 return .contentBlockDelta(index: index, .signature(delta?["signature"]?.stringValue ?? ""))
             case "input_json_delta":
@@ -48,7 +50,8 @@ struct SSEFrameReader {
                 stopReason: StopReason(rawValue: json["delta"]?["stop_reason"]?.stringValue ?? "") ?? .endTurn,
                 stopSequence: json["delta"]?["stop_sequence"]?.stringValue,
                 usage: Usage(
-                    inputTokens: usage?["input_tokens"]?.intValue ?? 0, outputTokens: usage?["output_tokens"]?.intValue ?? 0,
+                    inputTokens: usage?["input_tokens"]?.intValue ?? 0,
+                    outputTokens: usage?["output_tokens"]?.intValue ?? 0,
                     cacheReadInputTokens: usage?["cache_read_input_tokens"]?.intValue ?? 0,
                     cacheCreationInputTokens: usage?["cache_creation_input_tokens"]?.intValue ?? 0))
         case "message_stop": return .messageStop

@@ -1,0 +1,43 @@
+import Testing
+
+@testable import Proxy
+
+struct APIErrorTests {
+    @Test(arguments: [
+        (400, APIError.Kind.invalidRequest), (401, .authentication), (402, .billing), (403, .permission),
+        (404, .notFound), (408, .timeout), (409, .invalidRequest), (413, .requestTooLarge), (422, .invalidRequest),
+        (429, .rateLimit), (500, .api), (502, .api), (503, .overloaded), (504, .timeout), (529, .overloaded),
+    ])
+    func upstreamStatusMapsToAnthropicType(status: Int, kind: APIError.Kind) {
+        let error = APIError.forUpstreamStatus(status, message: "m", retryAfter: 3)
+        #expect(error.kind == kind)
+        #expect(error.status == kind.status)
+        #expect(error.message == "m")
+    }
+
+    @Test(arguments: [429, 503, 529])
+    func retryAfterIsKeptForRetryableStatuses(status: Int) {
+        #expect(APIError.forUpstreamStatus(status, message: "m", retryAfter: 7).retryAfter == 7)
+    }
+
+    @Test(arguments: [
+        (APIError.Kind.invalidRequest, 400), (.authentication, 401), (.billing, 402), (.permission, 403),
+        (.notFound, 404), (.requestTooLarge, 413), (.rateLimit, 429), (.api, 500), (.timeout, 504), (.overloaded, 529),
+    ])
+    func kindStatuses(kind: APIError.Kind, status: Int) {
+        #expect(kind.status == status)
+        #expect(APIError(kind, "x").status == status)
+    }
+
+    @Test func jsonBodyIsTheAnthropicErrorShape() throws {
+        let error = APIError(.rateLimit, "slow down: \"now\"\n")
+        let body = try JSONParser.parse(error.jsonBody)
+        #expect(body == ["type": "error", "error": ["type": "rate_limit_error", "message": "slow down: \"now\"\n"]])
+        #expect(body.objectValue?.keys == ["type", "error"])
+    }
+
+    @Test func explicitStatusOverridesTheKindsStatus() {
+        #expect(APIError(.api, "x", status: 502).status == 502)
+        #expect(APIError(.api, "x", status: 502).description == "502 api_error: x")
+    }
+}
