@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+@testable import Proxy
+
+struct TokenEstimatorTests {
+    private struct FixtureLine: Decodable {
+        let kind: String
+        let text: String
+        let cl100k: Int
+    }
+
+    private static func fixture() throws -> [FixtureLine] {
+        let url = try #require(
+            Bundle.module.url(forResource: "token-counts", withExtension: "jsonl", subdirectory: "Fixtures")
+        )
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map { line in
+            try JSONDecoder().decode(FixtureLine.self, from: Data(line.utf8))
+        }
+    }
+
+    let estimator = TokenEstimator()
+
+    @Test func fixtureKindsAreWithinTenPercent() throws {
+        let lines = try Self.fixture()
+        #expect(lines.count == 14)
+        for line in lines {
+            let estimate = estimator.count(line.text)
+            let error = abs(Double(estimate - line.cl100k)) / Double(line.cl100k)
+            #expect(error <= 0.10, "\(line.kind): expected \(line.cl100k), estimated \(estimate)")
+        }
+    }
+
+    @Test func emptyTextIsZeroTokens() {
+        #expect(estimator.count("") == 0)
+        #expect(estimator.count(utf8: [UInt8]()) == 0)
+    }
+
+    @Test func helloWorldIsTwoTokens() {
+        #expect(estimator.count("hello world") == 2)
+    }
+
+    @Test func singleCharactersAreOneToken() {
+        for text in ["a", " ", "\n", "7", "{"] {
+            #expect(estimator.count(text) == 1, "\(text.debugDescription)")
+        }
+    }
+
+    /// Golden vectors from protocol.md §7 (tiktoken 0.14.0). Short strings cannot average out per-piece error, so the
+    /// tolerance is 15% or 2 tokens, whichever is larger.
+    @Test(arguments: [
+        ("hello world", 2),
+        ("请帮我总结今天的工作内容并列出明天的待办事项", 23),
+        ("🎉🎊🎈✨🥳", 14),
+        ("def f(x):\n    return x * 2", 10),
+        (#"{"name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}"#, 21),
+        ("You are Claude Code, Anthropic's official CLI for Claude.", 13),
+        ("  indented\n\n\nlines  ", 6),
+    ])
+    func goldenVectorsAreClose(text: String, expected: Int) {
+        let estimate = estimator.count(text)
+        let tolerance = max(2, expected * 15 / 100)
+        #expect(
+            abs(estimate - expected) <= tolerance,
+            "\(text.debugDescription): expected \(expected), estimated \(estimate)"
+        )
+    }
+
+    @Test func repeatedTextCostsAboutTwice() throws {
+        for line in try Self.fixture() {
+            let once = estimator.count(line.text)
+            let twice = estimator.count(line.text + line.text)
+            // Only the piece at the seam can change.
+            #expect(abs(twice - 2 * once) <= 2, "\(line.kind): once \(once), twice \(twice)")
+        }
+    }
+
+    @Test func longerPrefixesNeverCostMuchLess() throws {
+        for line in try Self.fixture() {
+            var previous = 0
+            var prefix = ""
+            for (offset, scalar) in line.text.unicodeScalars.prefix(600).enumerated() {
+                prefix.unicodeScalars.append(scalar)
+                guard offset % 7 == 0 else { continue }
+                let estimate = estimator.count(prefix)
+                #expect(estimate >= previous - 1, "\(line.kind) at \(offset): \(previous) then \(estimate)")
+                previous = max(previous, estimate)
+            }
+        }
+    }
+
+    @Test func bytesAndStringAgree() throws {
+        for line in try Self.fixture() {
+            #expect(estimator.count(utf8: Array(line.text.utf8)) == estimator.count(line.text), "\(line.kind)")
+        }
+    }
+
+    @Test func invalidUTF8IsCountedNotTrapped() {
+        #expect(estimator.count(utf8: [0xFF, 0xFE, 0x41, 0xC3]) >= 1)
+        #expect(estimator.count(utf8: [0xE4, 0xB8]) >= 1)
+    }
+
+    @Test func bridgedStringsAreCounted() {
+        let bridged = NSString(string: "hello world") as String
+        #expect(estimator.count(bridged) == 2)
+    }
+}
