@@ -680,3 +680,31 @@ struct ChatRequestBuilderTests {
         #expect(output.body["stream_options"] == ["include_usage": true])
     }
 }
+
+struct ServerToolHistoryTests {
+    @Test func aServerToolCallInHistoryIsNotSentAsAFunctionCall() throws {
+        let request = try MessagesRequest(
+            json: try JSONParser.parse(
+                #"""
+                {"model":"m","max_tokens":1,"messages":[
+                  {"role":"user","content":"search swift"},
+                  {"role":"assistant","content":[
+                    {"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"swift"}},
+                    {"type":"text","text":"Swift is a language."}]},
+                  {"role":"user","content":"thanks"}]}
+                """#))
+        let body = ChatRequestBuilder().build(request, model: "m").body
+        let messages = try #require(body["messages"]?.arrayValue)
+        #expect(messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "user"])
+        #expect(messages[1]["tool_calls"] == nil)
+        #expect(messages[1]["content"] == "Swift is a language.")
+    }
+}
+
+struct ReasoningFieldTests {
+    @Test func anEmptyReasoningContentDoesNotHideReasoning() throws {
+        let chunk = ChatChunk(
+            json: try JSONParser.parse(#"{"choices":[{"index":0,"delta":{"reasoning_content":"","reasoning":"deep thought"}}]}"#))
+        #expect(chunk.reasoning == "deep thought")
+    }
+}

@@ -251,7 +251,9 @@ struct MessagesRequestTests {
                 .thinking(text: "Hmm.", signature: "c2ln"),
                 .redactedThinking(data: "EmwKAhgB"),
                 .toolUse(id: "toolu_01", name: "Read", input: ["file_path": "/a", "limit": 3]),
-                .toolUse(id: "srvtoolu_01", name: "web_search", input: ["query": "swift"]),
+                .other(
+                    type: "server_tool_use",
+                    ["type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": ["query": "swift"]]),
             ])
         #expect(
             request.messages[2].content == [

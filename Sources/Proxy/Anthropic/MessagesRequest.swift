@@ -283,7 +283,9 @@ public struct MessagesRequest: Sendable {
             default:
                 throw APIError(.invalidRequest, "\(path).source.type: Input should be 'base64', 'text', 'content' or 'url'")
             }
-        case "tool_use", "server_tool_use":
+        // `server_tool_use` (a web search the provider ran) is kept as `.other`: an
+        // OpenAI-compatible model has no such function to have called.
+        case "tool_use":
             return .toolUse(id: try string("id"), name: try string("name"), input: object["input"] ?? .object([:]))
         case "tool_result":
             let id = try string("tool_use_id")

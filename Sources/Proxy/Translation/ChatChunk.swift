@@ -70,7 +70,9 @@ public struct ChatChunk: Sendable, Equatable {
         if case .array(let choices)? = json["choices"], let choice = choices.first {
             let delta = choice["delta"] ?? choice["message"] ?? .null
             content = delta["content"]?.stringValue
-            reasoning = delta["reasoning_content"]?.stringValue ?? delta["reasoning"]?.stringValue
+            // Some gateways send both fields, one of them empty.
+            let reasoningContent = delta["reasoning_content"]?.stringValue
+            reasoning = reasoningContent?.isEmpty == false ? reasoningContent : delta["reasoning"]?.stringValue
             if case .array(let parts)? = delta["content"] {
                 // Mistral sends content as parts: `{"type":"text","text":…}` and
                 // `{"type":"thinking","thinking":[{"type":"text","text":…}]}`.
