@@ -95,9 +95,11 @@ struct Renderer {
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
 
         let inFlight = state.inFlight.count
+        let queued = state.queuedCount(now: now)
         let rate = String(format: "%.1f", state.requestRate(now: now))
+        let flight = queued > 0 ? "\(inFlight) in flight, \(queued) queued" : "\(inFlight) in flight"
         var parts = [
-            "requests \(Format.count(state.totalRequests)) (\(inFlight) in flight)",
+            "requests \(Format.count(state.totalRequests)) (\(flight))",
             "tokens in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))",
             "errors \(state.totalErrors)",
             "\(rate) req/s",
@@ -314,6 +316,7 @@ struct Renderer {
             let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
             let status: String
             switch record.status {
+            case .inFlight where (record.queuedUntil ?? .distantPast) > now: status = "q"
             case .inFlight: status = theme.unicode ? "…" : ".."
             default: status = record.statusCode.map(String.init) ?? "-"
             }

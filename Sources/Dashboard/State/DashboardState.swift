@@ -56,6 +56,11 @@ struct DashboardState {
             update(failure.id, now: now) { record in
                 record.attempts.append("\(failure.target): \(failure.error.message) → \(failure.next)")
             }
+        case .queued(let queued):
+            update(queued.id, now: now) { record in
+                record.queuedUntil = now.addingTimeInterval(queued.wait.seconds)
+                record.attempts.append("queued \(Format.milliseconds(queued.wait.milliseconds)) for \(queued.target.provider)'s RPM budget")
+            }
         case .firstToken(let first):
             update(first.id, now: now) { record in
                 record.ttft = first.ttft
@@ -121,6 +126,11 @@ struct DashboardState {
         } else {
             requestTimes.removeAll()
         }
+    }
+
+    /// In-flight requests waiting for a provider's RPM budget.
+    func queuedCount(now: Date) -> Int {
+        inFlight.values.filter { ($0.queuedUntil ?? .distantPast) > now }.count
     }
 
     /// Requests per second over the last 30 seconds.

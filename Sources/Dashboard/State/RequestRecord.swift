@@ -26,6 +26,8 @@ struct RequestRecord: Equatable {
     var reason: String?
     var candidates: [ModelRef] = []
     var attempts: [String] = []
+    /// When the request's RPM wait ends, if it was queued.
+    var queuedUntil: Date?
     var answeredBy: ModelRef?
     var ttft: Duration?
     var duration: Duration?

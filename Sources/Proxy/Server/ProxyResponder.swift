@@ -55,7 +55,9 @@ public struct ProxyResponder: HTTPResponder {
             return Self.response(engine.countTokens(body: body))
         }
         let presence = connections.presence(for: context.channel)
-        return Self.response(await engine.messages(body: body, presence: presence))
+        let headers = UpstreamDispatcher.ClientHeaders(
+            version: request.headers[.init("anthropic-version")!], beta: request.headers[.init("anthropic-beta")!])
+        return Self.response(await engine.messages(body: body, presence: presence, headers: headers))
     }
 
     /// Checks `x-api-key` or `Authorization: Bearer` against `APIKEY`, when one is set.
