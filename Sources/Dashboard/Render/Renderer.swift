@@ -87,12 +87,17 @@ struct Renderer {
 
     private func drawHeader(_ grid: inout CellGrid) {
         let width = grid.width
-        var x = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
+        let title = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
         let uptime = Format.duration(seconds: max(0, now.timeIntervalSince(state.startedAt)))
         var line = "  \(state.listenAddress)  up \(uptime)  config: \(state.configDescription)"
         if ui.paused { line = "  PAUSED" + line }
-        x += grid.write(DisplayWidth.truncate(line, to: width - x, ellipsis: theme.ellipsis), x: x, y: 0)
+        let noticeStart = title + DisplayWidth.of(line) + 2
+        if let notice = state.configNotice { line += "  (\(notice.text))" }
+        let end = title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
+        if let notice = state.configNotice, notice.isError, noticeStart < end {
+            grid.style(x: noticeStart, y: 0, count: end - noticeStart, theme.style(.color(.red, bold: true)))
+        }
 
         let inFlight = state.inFlight.count
         let queued = state.queuedCount(now: now)

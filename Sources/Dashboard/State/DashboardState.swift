@@ -15,6 +15,8 @@ struct DashboardState {
     var routeEntries: [RouteKind: RouteTable.Entry] = [:]
     /// Every configured `provider,model`, for the model switcher.
     var availableModels: [ModelRef] = []
+    /// The last config reload's outcome, shown in the header.
+    var configNotice: (text: String, isError: Bool)?
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).

@@ -100,7 +100,8 @@ public struct ConfigLoader: Sendable {
         do {
             document = try decoder.decode(JSONValue.self, from: data)
         } catch {
-            throw ConfigError(key: "", "not valid JSON5: \(Self.describe(error))", path: path)
+            let location = ConfigSyntaxLocator.locate(Array(data)) ?? Self.describe(error)
+            throw ConfigError(key: "", "not valid JSON5: \(location)", path: path)
         }
         var reader = Reader(environment: EnvironmentInterpolation(environment: environment), path: path)
         return try reader.read(document, source: source)

@@ -52,7 +52,7 @@ public struct Transformer: Sendable, Equatable {
 
     /// Applies this transformer to `profile` and says what it did.
     @discardableResult
-    func apply(to profile: inout ProviderProfile) -> Effect {
+    public func apply(to profile: inout ProviderProfile) -> Effect {
         let preset = profile.preset
         switch name.lowercased() {
         case "maxtoken":

@@ -15,12 +15,15 @@ public final class ProxyEngine: Sendable {
     let counter = RequestTokenCounter()
     let registry = ProviderRegistry()
 
-    public init(store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger) {
+    public init(
+        store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger,
+        retry: RetryPolicy = RetryPolicy()
+    ) {
         self.store = store
         self.events = events
         self.client = client
         self.logger = logger
-        retry = RetryPolicy()
+        self.retry = retry
     }
 
     /// `POST /v1/messages`.

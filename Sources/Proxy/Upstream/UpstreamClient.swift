@@ -17,6 +17,9 @@ public final class UpstreamClient: Sendable {
         // Every concurrent stream holds a connection; a low soft limit would queue requests
         // behind each other inside the proxy.
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1_024
+        // The dispatcher retries and falls back itself; AHC's own retrying would hold a refused
+        // connection for the whole connect time-out before the fallback could start.
+        pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15)), connectionPool: pool)
         configuration.httpVersion = .automatic
