@@ -1,4 +1,5 @@
 import NIOCore
+@testable import Proxy
 
 /// Reads Anthropic SSE frames back into ``StreamEvent``s (for the non-streaming path, which
 /// folds the same frames the streaming path sends, and for tests).
