@@ -123,6 +123,12 @@ public final class ProxyEngine: Sendable {
         return .json(status: 200, body: accumulator.jsonBody)
     }
 
+    /// Logs a request the HTTP layer refused (authentication, body size) in the request-line format.
+    func logRefused(method: String, path: String, error: APIError) {
+        let id = events.makeRequestID()
+        logger.info("\(id) \(method) \(path) \(error.status) \(error.kind.rawValue): \(store.redactor.redact(error.message))")
+    }
+
     /// `POST /v1/messages/count_tokens`.
     func countTokens(body: ByteBuffer) -> ProxyResponse {
         do {

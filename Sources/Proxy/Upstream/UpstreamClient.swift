@@ -17,8 +17,9 @@ public final class UpstreamClient: Sendable {
         // Every concurrent stream holds a connection; a low soft limit would queue requests
         // behind each other inside the proxy.
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1_024
-        // The dispatcher retries and falls back itself; AHC's own retrying would hold a refused
-        // connection for the whole connect time-out before the fallback could start.
+        // A refused or failed connection must fail the attempt at once: the dispatcher retries
+        // with its own backoff and then falls back. AsyncHTTPClient's own retrying would hold
+        // each attempt until the connect time-out (or API_TIMEOUT_MS) instead.
         pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15)), connectionPool: pool)
