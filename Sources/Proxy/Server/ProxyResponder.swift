@@ -40,16 +40,16 @@ public struct ProxyResponder: HTTPResponder {
             guard method == .post else { return Self.methodNotAllowed(method, path) }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
-            return refused(Self.tooLarge(length), Self.tooLargeError(length), method, path)
+            return refused(Self.tooLarge(length, closing: context.channel), Self.tooLargeError(length), method, path)
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maximumBodySize)
         } catch is NIOTooManyBytesError {
-            return refused(Self.tooLarge(nil), Self.tooLargeError(nil), method, path)
+            return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return refused(Self.tooLarge(nil), Self.tooLargeError(nil), method, path)
+            return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         }
         if path == "/v1/messages/count_tokens" {
             return Self.response(engine.countTokens(body: body))
@@ -127,11 +127,21 @@ public struct ProxyResponder: HTTPResponder {
         return json(error.status, error.jsonBody, extra: extra)
     }
 
-    static func tooLarge(_ length: Int?) -> Response {
-        var extra = HTTPFields()
-        extra[.connection] = "close"
-        let error = tooLargeError(length)
-        return json(error.status, error.jsonBody, extra: extra)
+    /// The 413 answer. The rest of the body is never read, so the connection is closed once
+    /// the answer is out (the server would otherwise read the whole upload first).
+    static func tooLarge(_ length: Int?, closing channel: any Channel) -> Response {
+        var headers = HTTPFields()
+        headers[.connection] = "close"
+        headers[.contentType] = "application/json"
+        headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
+        let body = ByteBuffer(bytes: tooLargeError(length).jsonBody)
+        return Response(
+            status: .contentTooLarge, headers: headers,
+            body: ResponseBody(contentLength: body.readableBytes) { writer in
+                try await writer.write(body)
+                try await writer.finish(nil)
+                channel.close(promise: nil)
+            })
     }
 
     static func tooLargeError(_ length: Int?) -> APIError {
