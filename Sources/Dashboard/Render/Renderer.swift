@@ -173,6 +173,9 @@ struct Renderer {
             var right: Bool
         }
         var columns: [Column] = [Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false)]
+        // The middle set's fixed columns take 61; below 72 the model would be cut to nothing and
+        // the last columns (ERR among them) pushed off the edge.
+        let medium = width >= 72
         if wide {
             columns += [
                 Column(title: "REQ", width: 5, right: true), Column(title: "IN", width: 6, right: true),
@@ -180,7 +183,7 @@ struct Renderer {
                 Column(title: "TIME p50/95", width: 13, right: true), Column(title: "TOK/S", width: 6, right: true),
                 Column(title: "ERR", width: 4, right: true),
             ]
-        } else if width >= 60 {
+        } else if medium {
             columns += [
                 Column(title: "REQ", width: 4, right: true), Column(title: "IN/OUT", width: 9, right: true),
                 Column(title: "TTFT", width: 10, right: true), Column(title: "TIME", width: 10, right: true),
@@ -219,7 +222,7 @@ struct Renderer {
                     Format.count(stats.inputTokens), Format.count(stats.outputTokens), ttft, time,
                     Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
                 ]
-            } else if width >= 60 {
+            } else if medium {
                 values += [
                     "\(Format.count(stats.inputTokens))/\(Format.count(stats.outputTokens))", ttft, time,
                     Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
