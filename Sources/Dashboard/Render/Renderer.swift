@@ -103,7 +103,16 @@ struct Renderer {
             "\(rate) req/s",
         ]
         if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents) display events") }
-        let stats = parts.joined(separator: "  \(theme.bullet)  ")
+        var stats = parts.joined(separator: "  \(theme.bullet)  ")
+        if DisplayWidth.of(stats) > width {
+            // Narrow: short labels, errors before tokens, so the error count is never the part cut.
+            parts = [
+                "\(Format.count(state.totalRequests)) req, \(inFlight) live", "errors \(state.totalErrors)",
+                "in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))", "\(rate)/s",
+            ]
+            if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents)") }
+            stats = parts.joined(separator: "  ")
+        }
         grid.write(DisplayWidth.truncate(stats, to: width, ellipsis: theme.ellipsis), x: 0, y: 1)
         if state.totalErrors > 0, let range = stats.range(of: "errors \(state.totalErrors)") {
             let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
