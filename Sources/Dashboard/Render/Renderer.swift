@@ -95,7 +95,9 @@ struct Renderer {
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
 
         let inFlight = state.inFlight.count
-        let rate = String(format: "%.1f", state.requestRate(now: now))
+        let perSecond = state.requestRate(now: now)
+        // Claude Code rarely sends one request a second; one decimal would read 0.0 while it works.
+        let rate = String(format: perSecond > 0 && perSecond < 1 ? "%.2f" : "%.1f", perSecond)
         var parts = [
             "requests \(Format.count(state.totalRequests)) (\(inFlight) in flight)",
             "tokens in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))",
