@@ -45,7 +45,7 @@ struct Renderer {
         case .wide:
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: true)
-            let listWidth = min(width - 40, max(70, width * 11 / 20))
+            let listWidth = min(width - 40, max(80, width * 11 / 20))
             let rest = bottom - top - routesHeight
             drawRequests(&grid, x: 0, y: top + routesHeight, width: listWidth, height: rest, wide: false)
             for row in (top + routesHeight)..<bottom {
