@@ -128,7 +128,8 @@ struct DashboardStateTests {
         for (index, value) in values.enumerated() {
             state.apply(
                 Events.request(UInt64(index + 1), ttftMs: value * 10, durationMs: value * 100),
-                now: t0.addingTimeInterval(Double(index)))
+                now: t0.addingTimeInterval(Double(index))
+            )
         }
         let now = t0.addingTimeInterval(100)
         let stats = state.stats(for: .default)
@@ -268,17 +269,23 @@ struct DashboardStateTests {
         state.apply(Events.progress(1, tokens: 2, [.text("Hel"), .text("lo")]), now: t0)
         state.apply(
             Events.progress(
-                1, tokens: 9,
+                1,
+                tokens: 9,
                 [
-                    .text(" world"), .thinking("hmm"), .thinking("…"), .toolCall(name: "Read"), .toolArguments(#"{"path""#),
+                    .text(" world"), .thinking("hmm"), .thinking("…"), .toolCall(name: "Read"),
+                    .toolArguments(#"{"path""#),
                     .toolArguments(#":"a.txt"}"#), .toolCall(name: "Bash"), .text("done"),
-                ]), now: t0)
+                ]
+            ),
+            now: t0
+        )
         let record = try #require(state.request(RequestID(1)))
         #expect(
             record.output == [
                 .text("Hello world"), .thinking("hmm…"), .toolCall(name: "Read"), .toolArguments(#"{"path":"a.txt"}"#),
                 .toolCall(name: "Bash"), .text("done"),
-            ])
+            ]
+        )
         #expect(record.outputTokens == 9)
         #expect(!record.outputTruncated)
     }
@@ -304,7 +311,9 @@ struct DashboardStateTests {
 
     @Test func aHugeSinglePieceIsCutToo() throws {
         var record = RequestRecord(id: RequestID(1), now: t0)
-        record.append([.toolCall(name: "Write"), .toolArguments(String(repeating: "x", count: RequestRecord.outputLimit * 4))])
+        record.append([
+            .toolCall(name: "Write"), .toolArguments(String(repeating: "x", count: RequestRecord.outputLimit * 4)),
+        ])
         #expect(record.outputTruncated)
         #expect(record.outputCharacters == RequestRecord.outputLimit)
         #expect(record.output.count == 2)
@@ -319,7 +328,11 @@ struct DashboardStateTests {
 /// Fails unless `value` is within HdrHistogram's precision (two significant digits: 1%) of `expected`.
 func expectClose(_ value: Double?, _ expected: Double, sourceLocation: SourceLocation = #_sourceLocation) throws {
     let value = try #require(value, sourceLocation: sourceLocation)
-    #expect(abs(value - expected) <= max(1, expected * 0.01), "\(value) is not within 1% of \(expected)", sourceLocation: sourceLocation)
+    #expect(
+        abs(value - expected) <= max(1, expected * 0.01),
+        "\(value) is not within 1% of \(expected)",
+        sourceLocation: sourceLocation
+    )
 }
 
 /// A seeded generator, so shuffles are the same on every run.

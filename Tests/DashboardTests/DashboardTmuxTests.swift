@@ -13,7 +13,8 @@ final class DashboardTmuxTests {
     init() throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: EndToEnd.binary),
-            "no switchboard binary at \(EndToEnd.binary); run `swift build` first")
+            "no switchboard binary at \(EndToEnd.binary); run `swift build` first"
+        )
         directory = try EndToEnd.temporaryDirectory()
         configPath = directory + "/config.json"
         upstream = try ScriptedUpstream()
@@ -40,7 +41,8 @@ final class DashboardTmuxTests {
 
     /// Starts the dashboard in a new tmux session; the shell then prints its exit status.
     func startDashboard(noColor: Bool = false, width: Int = 100, height: Int = 30) throws -> TmuxSession {
-        let environment = "PATH=/usr/bin:/bin HOME='\(directory)' LANG=C.UTF-8 TERM=tmux-256color" + (noColor ? " NO_COLOR=1" : "")
+        let environment =
+            "PATH=/usr/bin:/bin HOME='\(directory)' LANG=C.UTF-8 TERM=tmux-256color" + (noColor ? " NO_COLOR=1" : "")
         let command = "env -i \(environment) '\(EndToEnd.binary)' --config '\(configPath)' --port 0; echo EXIT=$?"
         let session = try TmuxSession(command: command, width: width, height: height)
         sessions.append(session)
@@ -49,9 +51,11 @@ final class DashboardTmuxTests {
 
     /// Waits for the header to show the listen address; returns the proxy's base URL.
     func proxyURL(_ tmux: TmuxSession) async throws -> String {
-        try await EndToEnd.poll("the listen address in the header", diagnostics: { tmux.capture() }) {
+        try await EndToEnd.poll("the listen address in the header", diagnostics: tmux.capture()) {
             let screen = tmux.capture()
-            guard let match = screen.firstMatch(of: /http:\/\/127\.0\.0\.1:([0-9]+)/), match.1 != "0" else { return nil }
+            guard let match = screen.firstMatch(of: /http:\/\/127\.0\.0\.1:([0-9]+)/), match.1 != "0" else {
+                return nil
+            }
             return String(match.0)
         }
     }
@@ -62,7 +66,8 @@ final class DashboardTmuxTests {
 
     func curlArguments(_ url: String) -> [String] {
         [
-            "/usr/bin/env", "curl", "-sS", "-N", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST",
+            "/usr/bin/env", "curl", "-sS", "-N", "--max-time", "20", "-o", "/dev/null", "-w", "%{http_code}", "-X",
+            "POST",
             "-H", "content-type: application/json", "-H", "anthropic-version: 2023-06-01", "-H", "x-api-key: test",
             "--data-binary", "@-", url + "/v1/messages",
         ]
@@ -96,7 +101,9 @@ final class DashboardTmuxTests {
         init?(_ line: Substring) {
             let fields = line.split(separator: " ").map(String.init)
             guard fields.count == 9, fields[0].wholeMatch(of: /[0-9]{2}:[0-9]{2}:[0-9]{2}/) != nil else { return nil }
-            (route, model, status, ttft, duration, input, output) = (fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7])
+            (route, model, status, ttft, duration, input, output) = (
+                fields[1], fields[2], fields[3], fields[4], fields[5], fields[6], fields[7]
+            )
         }
 
         static func all(_ screen: String) -> [RequestRow] { screen.split(separator: "\n").compactMap(RequestRow.init) }
@@ -116,7 +123,7 @@ final class DashboardTmuxTests {
     /// dashboard's goodbye line into the history.
     func quit(_ tmux: TmuxSession, key: String = "q") async throws -> String {
         tmux.keys(key)
-        return try await EndToEnd.poll("the dashboard to exit", diagnostics: { tmux.capture() }) {
+        return try await EndToEnd.poll("the dashboard to exit", diagnostics: tmux.capture()) {
             let screen = tmux.capture(history: true)
             return screen.contains("EXIT=") ? screen : nil
         }
@@ -129,7 +136,7 @@ final class DashboardTmuxTests {
         let tmux = try startDashboard()
         let url = try await proxyURL(tmux)
         #expect(try send(url) == "200")
-        let row = try await EndToEnd.poll("the finished request's row", diagnostics: { tmux.capture() }) {
+        let row = try await EndToEnd.poll("the finished request's row", diagnostics: tmux.capture()) {
             RequestRow.all(tmux.capture()).first { $0.status == "200" }
         }
         #expect(row.route == "default")
@@ -148,24 +155,27 @@ final class DashboardTmuxTests {
     @Test func aSlowStreamShowsLiveProgress() async throws {
         let text = String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 16)
         try upstream.script(
-            "sb-default", [ScriptedUpstream.text(text, pieces: 40, chunkDelayMs: 80, prompt: 100, completion: 180)])
+            "sb-default",
+            [ScriptedUpstream.text(text, pieces: 40, chunkDelayMs: 80, prompt: 100, completion: 180)]
+        )
         let tmux = try startDashboard()
         let url = try await proxyURL(tmux)
         let request = try sendInBackground(url)
         defer { if request.isRunning { request.terminate() } }
-        let first = try await EndToEnd.poll("an in-flight row with output", diagnostics: { tmux.capture() }) {
+        let first = try await EndToEnd.poll("an in-flight row with output", diagnostics: tmux.capture()) {
             RequestRow.all(tmux.capture()).first { $0.status == "…" && $0.outputCount > 0 }
         }
         #expect(first.route == "default")
         #expect(first.model == "scripted,sb-default")
         #expect(tmux.capture().contains("(1 in flight)"))
-        let later = try await EndToEnd.poll("the in-flight row to grow", diagnostics: { tmux.capture() }) {
+        let later = try await EndToEnd.poll("the in-flight row to grow", diagnostics: tmux.capture()) {
             RequestRow.all(tmux.capture()).first {
-                $0.status == "…" && $0.outputCount > first.outputCount && $0.durationMilliseconds > first.durationMilliseconds
+                $0.status == "…" && $0.outputCount > first.outputCount
+                    && $0.durationMilliseconds > first.durationMilliseconds
             }
         }
         #expect(later.outputCount > first.outputCount)
-        let done = try await EndToEnd.poll("the stream to finish", diagnostics: { tmux.capture() }) {
+        let done = try await EndToEnd.poll("the stream to finish", diagnostics: tmux.capture()) {
             RequestRow.all(tmux.capture()).first { $0.status == "200" }
         }
         #expect(done.output == "180", "the final count is the upstream's usage")
@@ -175,18 +185,29 @@ final class DashboardTmuxTests {
 
     @Test func theSwitcherChangesTheNextRequestsModelAndSurvivesARestart() async throws {
         try upstream.script("sb-alt", [ScriptedUpstream.text("alt", prompt: 10, completion: 2)], repeatLast: true)
-        try upstream.script("sb-default", [ScriptedUpstream.text("default", prompt: 10, completion: 2)], repeatLast: true)
+        try upstream.script(
+            "sb-default",
+            [ScriptedUpstream.text("default", prompt: 10, completion: 2)],
+            repeatLast: true
+        )
         var tmux = try startDashboard()
         var url = try await proxyURL(tmux)
         tmux.keys("m")
-        try await EndToEnd.poll("the route list", diagnostics: { tmux.capture() }) { tmux.capture().contains("Switch model") ? true : nil }
+        try await EndToEnd.poll("the route list", diagnostics: tmux.capture()) {
+            tmux.capture().contains("Switch model") ? true : nil
+        }
         tmux.keys("Enter")
-        try await EndToEnd.poll("the model list", diagnostics: { tmux.capture() }) { tmux.capture().contains("Model for default") ? true : nil }
+        try await EndToEnd.poll("the model list", diagnostics: tmux.capture()) {
+            tmux.capture().contains("Model for default") ? true : nil
+        }
         tmux.type("alt")
-        try await EndToEnd.poll("the typed filter", diagnostics: { tmux.capture() }) { tmux.capture().contains("filter: alt_") ? true : nil }
+        try await EndToEnd.poll("the typed filter", diagnostics: tmux.capture()) {
+            tmux.capture().contains("filter: alt_") ? true : nil
+        }
         tmux.keys("Enter")
-        try await EndToEnd.poll("the switch in the Routes pane", diagnostics: { tmux.capture() }) {
-            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     *scripted,sb-alt ") } ? true : nil
+        try await EndToEnd.poll("the switch in the Routes pane", diagnostics: tmux.capture()) {
+            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     *scripted,sb-alt ") }
+                ? true : nil
         }
         #expect(tmux.capture().contains("default → scripted,sb-alt"), "the notice says what happened")
 
@@ -195,9 +216,13 @@ final class DashboardTmuxTests {
         #expect(try upstream.requests(model: "sb-default").isEmpty)
 
         let stateFile = directory + "/switchboard-state.json"
-        let saved = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
+        let saved =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
         #expect((saved?["routes"] as? [String: String]) == ["default": "scripted,sb-alt"])
-        #expect(try String(contentsOfFile: configPath, encoding: .utf8).contains("scripted,sb-default"), "the config is untouched")
+        #expect(
+            try String(contentsOfFile: configPath, encoding: .utf8).contains("scripted,sb-default"),
+            "the config is untouched"
+        )
 
         #expect(try await quit(tmux).contains("EXIT=0"))
         tmux.kill()
@@ -205,8 +230,9 @@ final class DashboardTmuxTests {
         // A new run starts with the switch in force.
         tmux = try startDashboard()
         url = try await proxyURL(tmux)
-        try await EndToEnd.poll("the saved switch after a restart", diagnostics: { tmux.capture() }) {
-            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     *scripted,sb-alt ") } ? true : nil
+        try await EndToEnd.poll("the saved switch after a restart", diagnostics: tmux.capture()) {
+            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     *scripted,sb-alt ") }
+                ? true : nil
         }
         #expect(try send(url) == "200")
         #expect(try upstream.requests(model: "sb-alt").count == 2)
@@ -214,12 +240,14 @@ final class DashboardTmuxTests {
 
         // `r` on the route puts it back, for the next request and in the file.
         tmux.keys("1", "r")
-        try await EndToEnd.poll("the route back to its configured model", diagnostics: { tmux.capture() }) {
-            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     scripted,sb-default ") } ? true : nil
+        try await EndToEnd.poll("the route back to its configured model", diagnostics: tmux.capture()) {
+            tmux.capture().split(separator: "\n").contains { $0.hasPrefix(" default     scripted,sb-default ") }
+                ? true : nil
         }
         #expect(try send(url) == "200")
         #expect(try upstream.requests(model: "sb-default").count == 1)
-        let reset = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
+        let reset =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stateFile))) as? [String: Any]
         #expect((reset?["routes"] as? [String: String]) == [:])
         _ = try await quit(tmux)
     }
@@ -229,18 +257,19 @@ final class DashboardTmuxTests {
         _ = try await proxyURL(tmux)
         #expect(tmux.capture().contains(" Routes "))
         tmux.resize(width: 60, height: 15)
-        try await EndToEnd.poll("the tabbed layout", diagnostics: { tmux.capture() }) {
+        try await EndToEnd.poll("the tabbed layout", diagnostics: tmux.capture()) {
             tmux.capture().contains(" 1 Routes │ 2 Requests │ 3 Detail ") ? true : nil
         }
         tmux.resize(width: 30, height: 8)
-        try await EndToEnd.poll("the too-small notice", diagnostics: { tmux.capture() }) {
+        try await EndToEnd.poll("the too-small notice", diagnostics: tmux.capture()) {
             let screen = tmux.capture()
             return screen.contains("Terminal too small") && screen.contains("30x8, need 40x10") ? true : nil
         }
         tmux.resize(width: 100, height: 30)
-        try await EndToEnd.poll("the full layout again", diagnostics: { tmux.capture() }) {
+        try await EndToEnd.poll("the full layout again", diagnostics: tmux.capture()) {
             let screen = tmux.capture()
-            return screen.contains("─ Routes ─") && screen.contains("─ Requests ─") && !screen.contains("too small") ? true : nil
+            return screen.contains("─ Routes ─") && screen.contains("─ Requests ─") && !screen.contains("too small")
+                ? true : nil
         }
         #expect(!tmux.paneIsDead)
         #expect(try await quit(tmux).contains("EXIT=0"))
@@ -273,20 +302,30 @@ final class DashboardTmuxTests {
 
     @Test func quittingLetsAStreamInFlightFinish() async throws {
         let text = String(repeating: "drain me ", count: 40)
-        try upstream.script("sb-default", [ScriptedUpstream.text(text, pieces: 20, chunkDelayMs: 60, prompt: 10, completion: 90)])
+        try upstream.script(
+            "sb-default",
+            [ScriptedUpstream.text(text, pieces: 20, chunkDelayMs: 60, prompt: 10, completion: 90)]
+        )
         let tmux = try startDashboard()
         let url = try await proxyURL(tmux)
         let request = try sendInBackground(url)
         defer { if request.isRunning { request.terminate() } }
-        try await EndToEnd.poll("the stream to start", diagnostics: { tmux.capture() }) {
+        try await EndToEnd.poll("the stream to start", diagnostics: tmux.capture()) {
             RequestRow.all(tmux.capture()).first { $0.status == "…" && $0.outputCount > 0 }
         }
         #expect(try await quit(tmux).contains("EXIT=0"))
         request.waitUntilExit()
-        let status = (request.standardOutput as? Pipe).map { String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self) }
+        let status = (request.standardOutput as? Pipe).map {
+            String(decoding: $0.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
         #expect(status == "200")
-        let connections = try EndToEnd.run(["/usr/bin/env", "curl", "-sS", upstream.base + "/_connections?model=sb-default"]).output
-        #expect(connections.contains(#""state": "completed""#) || connections.contains(#""state":"completed""#), "\(connections)")
+        let connections = try EndToEnd.run([
+            "/usr/bin/env", "curl", "-sS", upstream.base + "/_connections?model=sb-default",
+        ]).output
+        #expect(
+            connections.contains(#""state": "completed""#) || connections.contains(#""state":"completed""#),
+            "\(connections)"
+        )
     }
 
     @Test func withoutATerminalItSaysSoAndServesHeadless() async throws {
@@ -310,7 +349,10 @@ final class DashboardTmuxTests {
             line.append(chunk)
         }
         let listening = String(decoding: line, as: UTF8.self)
-        let url = try #require(listening.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/).map { String($0.0) }, "\(listening)")
+        let url = try #require(
+            listening.firstMatch(of: /http:\/\/127\.0\.0\.1:[0-9]+/).map { String($0.0) },
+            "\(listening)"
+        )
         #expect(listening.hasPrefix("Switchboard listening on "))
         #expect(try send(url) == "200")
         process.terminate()
@@ -336,7 +378,7 @@ final class DashboardTmuxTests {
         #expect(plainCodes.filter(Self.isColor).isEmpty, "NO_COLOR: \(plainCodes)")
         #expect(plainCodes.contains(1), "bold still marks the title")
         plain.keys("Tab")  // Routes focused: its selected row is drawn reversed
-        let reversed = try await EndToEnd.poll("a reversed row", diagnostics: { plain.capture(escapes: true) }) {
+        let reversed = try await EndToEnd.poll("a reversed row", diagnostics: plain.capture(escapes: true)) {
             let codes = Self.sgrParameters(plain.capture(escapes: true))
             return codes.contains(7) ? codes : nil
         }
@@ -353,6 +395,7 @@ final class DashboardTmuxTests {
 
     /// Foreground or background colour parameters (30–38, 40–48, 90–97, 100–107).
     static func isColor(_ parameter: Int) -> Bool {
-        (30...38).contains(parameter) || (40...48).contains(parameter) || (90...97).contains(parameter) || (100...107).contains(parameter)
+        (30...38).contains(parameter) || (40...48).contains(parameter) || (90...97).contains(parameter)
+            || (100...107).contains(parameter)
     }
 }

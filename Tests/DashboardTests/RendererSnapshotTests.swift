@@ -8,7 +8,11 @@ import Testing
     init() { setlocale(LC_ALL, "C.UTF-8") }
 
     func render(
-        _ ui: UIState = UIState(), width: Int, height: Int, theme: Theme = .full, state: DashboardState = DashboardFixture.state()
+        _ ui: UIState = UIState(),
+        width: Int,
+        height: Int,
+        theme: Theme = .full,
+        state: DashboardState = DashboardFixture.state()
     ) -> CellGrid {
         Renderer(state: state, ui: ui, theme: theme, now: DashboardFixture.now, timeZone: DashboardFixture.utc)
             .render(width: width, height: height)
@@ -131,14 +135,21 @@ import Testing
                 Events.routed(7, .default, Self.cjkModel), Events.firstToken(7, Self.cjkModel, ttftMs: 300),
                 Events.progress(7, tokens: 30, [.text("こんにちは 🤖 world. 日本語のテキストはスペースなしで長く続くので、幅で折り返す必要があります。")]),
                 Events.finished(7, Self.cjkModel, input: 500, output: 30, ttftMs: 300, durationMs: 1_300),
-            ], now: now)
+            ],
+            now: now
+        )
         state.apply(Events.started(8, at: now.addingTimeInterval(-1)), now: now)
         state.apply(
             [
                 Events.routed(8, .background, Self.robot),
                 Events.finished(8, Self.robot, input: 20, output: 2, ttftMs: 100, durationMs: 400),
-            ], now: now)
-        state.routeEntries[.default] = .init(configured: Events.ref(DashboardFixture.glm), override: Events.ref(Self.cjkModel))
+            ],
+            now: now
+        )
+        state.routeEntries[.default] = .init(
+            configured: Events.ref(DashboardFixture.glm),
+            override: Events.ref(Self.cjkModel)
+        )
         return state
     }
 

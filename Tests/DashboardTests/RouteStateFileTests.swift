@@ -23,7 +23,10 @@ struct RouteStateFileTests {
               "Router": {"default": "nim,glm-4.7", "think": "nim,kimi-k2"}
             }
             """
-        return try ConfigLoader(environment: [:], homeDirectory: "/nonexistent").parse(Data(json.utf8), source: .file(path))
+        return try ConfigLoader(environment: [:], homeDirectory: "/nonexistent").parse(
+            Data(json.utf8),
+            source: .file(path)
+        )
     }
 
     @Test func theFileLivesBesideTheConfigOrUnderHomeForTheBuiltInOne() throws {
@@ -31,7 +34,10 @@ struct RouteStateFileTests {
         #expect(beside.path == "/etc/sb/switchboard-state.json")
         var builtin = try config(at: "/x/config.json")
         builtin.source = .builtin
-        #expect(RouteStateFile(config: builtin, homeDirectory: "/home/u").path == "/home/u/.config/switchboard/switchboard-state.json")
+        #expect(
+            RouteStateFile(config: builtin, homeDirectory: "/home/u").path
+                == "/home/u/.config/switchboard/switchboard-state.json"
+        )
     }
 
     @Test func saveThenLoadRoundTrips() throws {
@@ -92,7 +98,10 @@ struct RouteStateFileTests {
             let applied = file.apply(to: table, config: config)
             #expect(applied == [.think: Events.ref("nim,glm-4.7"), .background: Events.ref("Ollama,qwen3")])
             let entries = table.entries()
-            #expect(entries[.default]?.effective == Events.ref("nim,glm-4.7"), "the unknown provider's switch is skipped")
+            #expect(
+                entries[.default]?.effective == Events.ref("nim,glm-4.7"),
+                "the unknown provider's switch is skipped"
+            )
             #expect(entries[.default]?.isSwitched == false)
             #expect(entries[.think]?.effective == Events.ref("nim,glm-4.7"))
             #expect(entries[.think]?.isSwitched == true)

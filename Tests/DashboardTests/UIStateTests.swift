@@ -8,10 +8,18 @@ struct UIStateTests {
     static let ids = [5, 4, 3, 2, 1].map { RequestID(UInt64($0)) }
 
     func context(
-        requests: [RequestID] = ids, routes: [RouteKind] = RouteKind.configurable + [.explicit], detailLines: Int = 0,
+        requests: [RequestID] = ids,
+        routes: [RouteKind] = RouteKind.configurable + [.explicit],
+        detailLines: Int = 0,
         pageSize: Int = 3
     ) -> UIState.Context {
-        UIState.Context(routes: routes, models: Self.models, requests: requests, detailLines: detailLines, pageSize: pageSize)
+        UIState.Context(
+            routes: routes,
+            models: Self.models,
+            requests: requests,
+            detailLines: detailLines,
+            pageSize: pageSize
+        )
     }
 
     /// Sends `keys`, returning every action they produced.
@@ -298,7 +306,10 @@ struct UIStateTests {
         press(&ui, [.character("m"), .enter])
         #expect(press(&ui, type("qwen-mm")).isEmpty, "q and m are filter text here")
         #expect(ui.switcher?.filter == "qwen-mm")
-        #expect(UIState.filteredModels(Self.models, filter: "QWEN") == [Events.ref("ollama,qwen-mm")], "case-insensitive")
+        #expect(
+            UIState.filteredModels(Self.models, filter: "QWEN") == [Events.ref("ollama,qwen-mm")],
+            "case-insensitive"
+        )
         #expect(press(&ui, [.enter]) == [.switchRoute(.default, Events.ref("ollama,qwen-mm"))])
     }
 

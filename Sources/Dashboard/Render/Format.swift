@@ -39,7 +39,9 @@ enum Format {
         guard let low, let high else { return "-" }
         let first = milliseconds(low)
         // Both in ms, or both in plain seconds: say the unit once ("381/420ms", "2.1/6.2s").
-        if let unit = unit(low), unit == self.unit(high) { return "\(first.dropLast(unit.count))/\(milliseconds(high))" }
+        if let unit = unit(low), unit == self.unit(high) {
+            return "\(first.dropLast(unit.count))/\(milliseconds(high))"
+        }
         return "\(first)/\(milliseconds(high))"
     }
 

@@ -13,7 +13,8 @@ enum EndToEnd {
     }
 
     static func which(_ tool: String) -> String? {
-        for directory in ["/usr/local/bin", "/usr/bin", "/bin"] where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
+        for directory in ["/usr/local/bin", "/usr/bin", "/bin"]
+        where FileManager.default.isExecutableFile(atPath: "\(directory)/\(tool)") {
             return "\(directory)/\(tool)"
         }
         let found = try? run(["/usr/bin/env", "sh", "-c", "command -v \(tool)"])
@@ -50,8 +51,11 @@ enum EndToEnd {
     /// Waits (polling, never a blind sleep) until `condition` returns a value.
     @discardableResult
     static func poll<T>(
-        _ what: String, timeout: Duration = .seconds(10), sourceLocation: SourceLocation = #_sourceLocation,
-        diagnostics: () -> String = { "" }, _ condition: () throws -> T?
+        _ what: String,
+        timeout: Duration = .seconds(10),
+        sourceLocation: SourceLocation = #_sourceLocation,
+        diagnostics: @autoclosure () -> String = "",
+        _ condition: () throws -> T?
     ) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while true {
@@ -108,7 +112,9 @@ final class ScriptedUpstream {
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("LISTENING "), let port = Int(text.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        guard text.hasPrefix("LISTENING "),
+            let port = Int(text.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines))
+        else {
             process.terminate()
             throw UpstreamError(description: "scripted upstream did not start: \(text)")
         }
@@ -129,10 +135,16 @@ final class ScriptedUpstream {
 
     /// Sets the responses for `model`.
     func script(_ model: String, _ responses: [[String: Any]], repeatLast: Bool = false) throws {
-        let body = try JSONSerialization.data(withJSONObject: ["model": model, "responses": responses, "repeat_last": repeatLast])
+        let body = try JSONSerialization.data(withJSONObject: [
+            "model": model, "responses": responses, "repeat_last": repeatLast,
+        ])
         let result = try EndToEnd.run(
-            ["/usr/bin/env", "curl", "-sS", "-f", "-X", "POST", "-H", "content-type: application/json", "--data-binary", "@-", base + "/_script"],
-            input: String(decoding: body, as: UTF8.self))
+            [
+                "/usr/bin/env", "curl", "-sS", "-f", "-X", "POST", "-H", "content-type: application/json",
+                "--data-binary", "@-", base + "/_script",
+            ],
+            input: String(decoding: body, as: UTF8.self)
+        )
         guard result.status == 0 else { throw UpstreamError(description: "script failed: \(result.output)") }
     }
 
@@ -144,11 +156,16 @@ final class ScriptedUpstream {
     }
 
     /// A streamed text answer with usage.
-    static func text(_ text: String, pieces: Int = 3, chunkDelayMs: Int = 0, prompt: Int, completion: Int) -> [String: Any] {
+    static func text(_ text: String, pieces: Int = 3, chunkDelayMs: Int = 0, prompt: Int, completion: Int) -> [String:
+        Any]
+    {
         [
             "chunk_delay_ms": chunkDelayMs,
             "text_stream": [
-                "text": text, "pieces": pieces, "usage": ["prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion],
+                "text": text, "pieces": pieces,
+                "usage": [
+                    "prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+                ],
             ] as [String: Any],
         ]
     }
@@ -173,11 +190,15 @@ final class TmuxSession {
             "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
                 + "sys.exit(subprocess.call(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, "
                 + "stderr=subprocess.DEVNULL))",
-            tmux, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y", "\(height)",
+            tmux, "-L", socket, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "\(width)", "-y",
+            "\(height)",
             "sh", "-c", command, ";", "set-option", "-t", session, "remain-on-exit", "on",
         ])
-        guard started.status == 0 else { throw ScriptedUpstream.UpstreamError(description: "tmux new-session failed: \(started.output)") }
-        socketPath = (try? EndToEnd.run([tmux, "-L", socket, "display-message", "-p", "#{socket_path}"]).output)?
+        guard started.status == 0 else {
+            throw ScriptedUpstream.UpstreamError(description: "tmux new-session failed: \(started.output)")
+        }
+        socketPath =
+            (try? EndToEnd.run([tmux, "-L", socket, "display-message", "-p", "#{socket_path}"]).output)?
             .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 

@@ -11,15 +11,30 @@ enum Events {
     static func ref(_ text: String) -> ModelRef { ModelRef(parsing: text)! }
 
     static func started(
-        _ id: UInt64, at time: Date = t0, model: String = "claude-sonnet-4-5", estimated: Int = 1_000, stream: Bool = true
+        _ id: UInt64,
+        at time: Date = t0,
+        model: String = "claude-sonnet-4-5",
+        estimated: Int = 1_000,
+        stream: Bool = true
     ) -> ProxyEvent {
         .started(
             .init(
-                id: RequestID(id), time: time, requestedModel: model, stream: stream, bodyBytes: 4_096,
-                estimatedInputTokens: estimated, messageCount: 3, toolCount: 2, maxTokens: 8_192))
+                id: RequestID(id),
+                time: time,
+                requestedModel: model,
+                stream: stream,
+                bodyBytes: 4_096,
+                estimatedInputTokens: estimated,
+                messageCount: 3,
+                toolCount: 2,
+                maxTokens: 8_192
+            )
+        )
     }
 
-    static func routed(_ id: UInt64, _ kind: RouteKind, _ target: String, reason: String = "the default route") -> ProxyEvent {
+    static func routed(_ id: UInt64, _ kind: RouteKind, _ target: String, reason: String = "the default route")
+        -> ProxyEvent
+    {
         .routed(.init(id: RequestID(id), decision: RouteDecision(kind: kind, target: ref(target), reason: reason)))
     }
 
@@ -32,23 +47,45 @@ enum Events {
     }
 
     static func finished(
-        _ id: UInt64, _ target: String, input: Int, output: Int, cacheRead: Int = 0, ttftMs: Int? = 200, durationMs: Int = 1_000,
+        _ id: UInt64,
+        _ target: String,
+        input: Int,
+        output: Int,
+        cacheRead: Int = 0,
+        ttftMs: Int? = 200,
+        durationMs: Int = 1_000,
         stop: StopReason? = .endTurn
     ) -> ProxyEvent {
         .finished(
             .init(
-                id: RequestID(id), target: ref(target), stopReason: stop,
+                id: RequestID(id),
+                target: ref(target),
+                stopReason: stop,
                 usage: Usage(inputTokens: input, outputTokens: output, cacheReadInputTokens: cacheRead),
-                ttft: ttftMs.map { .milliseconds($0) }, duration: .milliseconds(durationMs)))
+                ttft: ttftMs.map { .milliseconds($0) },
+                duration: .milliseconds(durationMs)
+            )
+        )
     }
 
     static func failed(
-        _ id: UInt64, _ target: String?, _ error: APIError, output: Int = 0, ttftMs: Int? = nil, durationMs: Int = 500
+        _ id: UInt64,
+        _ target: String?,
+        _ error: APIError,
+        output: Int = 0,
+        ttftMs: Int? = nil,
+        durationMs: Int = 500
     ) -> ProxyEvent {
         .failed(
             .init(
-                id: RequestID(id), target: target.map(ref), error: error, ttft: ttftMs.map { .milliseconds($0) },
-                duration: .milliseconds(durationMs), outputTokens: output))
+                id: RequestID(id),
+                target: target.map(ref),
+                error: error,
+                ttft: ttftMs.map { .milliseconds($0) },
+                duration: .milliseconds(durationMs),
+                outputTokens: output
+            )
+        )
     }
 
     static func attemptFailed(_ id: UInt64, _ target: String, _ error: APIError, next: String) -> ProxyEvent {
@@ -57,8 +94,14 @@ enum Events {
 
     /// A whole successful request: started, routed, first token, finished.
     static func request(
-        _ id: UInt64, at time: Date = t0, route: RouteKind = .default, target: String = "nim,glm-4.7", input: Int = 100,
-        output: Int = 50, ttftMs: Int = 200, durationMs: Int = 1_000
+        _ id: UInt64,
+        at time: Date = t0,
+        route: RouteKind = .default,
+        target: String = "nim,glm-4.7",
+        input: Int = 100,
+        output: Int = 50,
+        ttftMs: Int = 200,
+        durationMs: Int = 1_000
     ) -> [ProxyEvent] {
         [
             started(id, at: time), routed(id, route, target), firstToken(id, target, ttftMs: ttftMs),
