@@ -72,6 +72,8 @@ let package = Package(
         .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard"],
+            // Golden text snapshots, read through #filePath (not a bundle resource).
+            exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
         ),
     ]
