@@ -69,6 +69,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "ProviderIntegrationTests",
+            dependencies: [
+                "Proxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["anthropic_upstream.py"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard"],
             swiftSettings: swiftSettings
