@@ -413,8 +413,18 @@ struct ProviderIntegrationTests {
             let upstream = try await ScriptedUpstream.start(in: sandbox)
             try await upstream.script("ok-model", [ScriptedUpstream.text("ok")], repeatLast: true)
             try await upstream.script("other-model", [ScriptedUpstream.text("fine")], repeatLast: true)
+            let transformers: JSONValue = [
+                "use": ["cleancache", ["maxtoken", ["max_tokens": 100]], "forcereasoning"]
+            ]
             let config = Self.config(
-                [Self.provider("up", upstream.baseURL, models: ["ok-model", "other-model"])],
+                [
+                    Self.provider(
+                        "up",
+                        upstream.baseURL,
+                        models: ["ok-model", "other-model"],
+                        extra: ["transformer": transformers]
+                    )
+                ],
                 router: ["default": "up,ok-model"]
             )
             let (status, output, _) = try await Self.probe(sandbox, config: config)
@@ -422,6 +432,11 @@ struct ProviderIntegrationTests {
             #expect(try Self.row(output, "up,ok-model").hasSuffix("ok"))
             #expect(try Self.row(output, "up,other-model").hasSuffix("ok"))
             #expect(try await upstream.requests().count == 2)
+            // The config report says what each claude-code-router transformer does here.
+            let report = try #require(output.split(separator: "\n").first { $0.contains("transformers:") })
+            #expect(report.contains("cleancache not needed ("), "\(report)")
+            #expect(report.contains("maxtoken applied"), "\(report)")
+            #expect(report.contains("forcereasoning ignored ("), "\(report)")
         }
     }
 }
