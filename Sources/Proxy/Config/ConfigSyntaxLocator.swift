@@ -40,9 +40,9 @@ enum ConfigSyntaxLocator {
                 }
                 continue
             } else if byte == UInt8(ascii: ",") {
-                // A comma followed only by blanks and a closing bracket is a JSON5 trailing comma.
-                var next = index + 1
-                while next < text.count, [0x20, 0x0A, 0x0D, 0x09].contains(text[next]) { next += 1 }
+                // A comma followed only by blanks, comments and a closing bracket is a JSON5
+                // trailing comma.
+                let next = skipBlanksAndComments(text, from: index + 1)
                 if next < text.count, text[next] == UInt8(ascii: "}") || text[next] == UInt8(ascii: "]") { text[index] = 0x20 }
             }
             index += 1
@@ -63,5 +63,26 @@ enum ConfigSyntaxLocator {
             }
             return "line \(line), column \(column): \(error.reason)"
         }
+    }
+
+    /// The index of the first byte from `start` that is not a blank or inside a comment.
+    static func skipBlanksAndComments(_ text: [UInt8], from start: Int) -> Int {
+        var next = start
+        while next < text.count {
+            if [0x20, 0x0A, 0x0D, 0x09].contains(text[next]) {
+                next += 1
+            } else if text[next] == UInt8(ascii: "/"), next + 1 < text.count, text[next + 1] == UInt8(ascii: "/") {
+                while next < text.count, text[next] != 0x0A { next += 1 }
+            } else if text[next] == UInt8(ascii: "/"), next + 1 < text.count, text[next + 1] == UInt8(ascii: "*") {
+                next += 2
+                while next < text.count, !(text[next - 1] == UInt8(ascii: "*") && text[next] == UInt8(ascii: "/")) {
+                    next += 1
+                }
+                next += 1
+            } else {
+                break
+            }
+        }
+        return next
     }
 }

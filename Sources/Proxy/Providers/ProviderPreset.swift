@@ -15,7 +15,10 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
     /// The preset for an endpoint URL (the generic one when nothing matches).
     public static func detect(endpoint: String) -> ProviderPreset {
         let url = endpoint.lowercased()
-        let host = url.split(separator: "/").dropFirst(2).first.map(String.init) ?? url
+        // "https://host/…" splits into "https:", "", "host": keep the empty piece so the
+        // third one is the host, not the first path segment.
+        let parts = url.split(separator: "/", omittingEmptySubsequences: false)
+        let host = parts.dropFirst(2).first.map(String.init) ?? url
         func hostHas(_ part: String) -> Bool { host.contains(part) }
         if hostHas("nvidia.com") { return .nvidia }
         if hostHas("deepseek.com") { return .deepseek }

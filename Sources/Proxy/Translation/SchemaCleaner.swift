@@ -44,7 +44,10 @@ enum SchemaCleaner {
                     cleaned["type"] = member.value
                 }
             case "format":
-                if object["type"]?.stringValue == "string", let format = member.value.stringValue,
+                // The type may be a list (`["string", "null"]`), which becomes a string below.
+                let type = object["type"]
+                let types = type?.arrayValue?.compactMap(\.stringValue) ?? [type?.stringValue ?? ""]
+                if types.contains("string"), let format = member.value.stringValue,
                     !geminiStringFormats.contains(format)
                 {
                     continue

@@ -122,6 +122,7 @@ public struct StreamTranslator: Sendable {
         }
         if let usage = chunk.usage { upstreamUsage = usage }
         if let reasoning = chunk.reasoning, !reasoning.isEmpty {
+            splitter.reasoningArrivedSeparately()
             appendContent(.thinking, reasoning, into: &events)
         }
         if let content = chunk.content, !content.isEmpty {
