@@ -65,12 +65,26 @@ let package = Package(
                 "Proxy",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ProviderIntegrationTests",
+            dependencies: [
+                "Proxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            exclude: ["anthropic_upstream.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard"],
+            // Golden text snapshots, read through #filePath (not a bundle resource).
+            exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -111,6 +111,22 @@ struct ThinkTagSplitterTests {
         #expect(Self.split(["<think>r</think>t"], mode: .implicitOpen) == [.thinking("r"), .text("t")])
     }
 
+    @Test func implicitOpenReadsContentAsTextOnceReasoningCameSeparately() {
+        var splitter = ThinkTagSplitter(mode: .implicitOpen)
+        splitter.reasoningArrivedSeparately()
+        #expect(splitter.feed("The answer.") == [.text("The answer.")])
+        var tagged = ThinkTagSplitter(mode: .implicitOpen)
+        tagged.reasoningArrivedSeparately()
+        #expect(tagged.feed("<think>r</think>t") == [.thinking("r"), .text("t")])
+    }
+
+    @Test func reasoningArrivingAfterContentStartedChangesNothing() {
+        var splitter = ThinkTagSplitter(mode: .implicitOpen)
+        #expect(splitter.feed("thinking") == [.thinking("thinking")])
+        splitter.reasoningArrivedSeparately()
+        #expect(splitter.feed(" more</think>text") == [.thinking(" more"), .text("text")])
+    }
+
     @Test func emptyReasoningMakesNoThinkingSegment() {
         #expect(Self.split(["<think></think>Answer"]) == [.text("Answer")])
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Proxy
 
 /// `switchboard check`: validates the config and shows what it resolves to, keys redacted.
@@ -10,9 +11,46 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
+    @Flag(name: .long, help: "Also send a one-token request to every provider,model and print status and time to first token.")
+    var probe = false
+
     func run() async throws {
         let config = try configOptions.load()
         Console.out(ConfigReport(config: config).text)
+        guard probe else { return }
+        Console.out("")
+        Console.out("Probe (one-token request to each model):")
+        let client = UpstreamClient(proxyURL: config.proxyURL)
+        var logger = Logger(label: "switchboard.probe")
+        logger.logLevel = .critical
+        var once = RetryPolicy()
+        once.retries = 0
+        let engine = ProxyEngine(store: ConfigStore(config), client: client, logger: logger, retry: once)
+        let results = await Prober(engine: engine).probeAll(config.allModels)
+        await client.shutdown()
+        Console.out(ProbeReport(results: results, redactor: SecretRedactor(secrets: config.secrets)).text)
+        if results.contains(where: { !$0.succeeded }) { throw ExitCode(1) }
+    }
+}
+
+/// The probe table.
+struct ProbeReport {
+    let results: [Prober.Result]
+    let redactor: SecretRedactor
+
+    var text: String {
+        let width = max(5, results.map(\.model.description.count).max() ?? 0)
+        var lines = ["  " + "MODEL".padding(toLength: width, withPad: " ", startingAt: 0) + "  STATUS  TTFT     ERROR"]
+        for result in results {
+            let ttft = result.ttft.map { Format.milliseconds($0.milliseconds) } ?? "-"
+            var error = String(redactor.redact(result.error ?? "").map { $0.isNewline ? " " : $0 })
+            if error.count > 160 { error = String(error.prefix(159)) + "…" }
+            lines.append(
+                "  " + result.model.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
+                    + String(result.status).padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
+                    + ttft.padding(toLength: 7, withPad: " ", startingAt: 0) + "  " + (result.succeeded ? "ok" : error))
+        }
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -28,9 +66,20 @@ struct ConfigReport {
         lines.append("Providers:")
         let nameWidth = max(4, config.providers.map(\.name.count).max() ?? 0)
         for provider in config.providers {
-            lines.append("  \(provider.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(provider.endpoint)")
-            lines.append("  \(String(repeating: " ", count: nameWidth))  key: \(provider.keyDescription)")
-            lines.append("  \(String(repeating: " ", count: nameWidth))  models: \(provider.models.joined(separator: ", "))")
+            let indent = "  \(String(repeating: " ", count: nameWidth))  "
+            let endpoint = provider.anthropic ? provider.messagesEndpoint + " (Anthropic API, passed through)" : provider.endpoint
+            lines.append("  \(provider.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(endpoint)")
+            let origin = provider.explicitPreset == nil ? "detected from the URL" : "set by \"preset\""
+            lines.append(indent + "preset: \(provider.preset) (\(origin)): \(provider.preset.summary)")
+            lines.append(indent + "key: \(provider.keyDescription)")
+            if let rpm = provider.requestsPerMinute { lines.append(indent + "rpm: \(rpm) (extra requests wait their turn)") }
+            lines.append(indent + "models: \(provider.models.joined(separator: ", "))")
+            let scopes = [("", provider.transformers)] + provider.modelTransformers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            for (model, chain) in scopes where !chain.isEmpty {
+                var profile = ProviderProfile.resolve(provider: provider, model: model)
+                let effects = chain.map { "\($0.name) \($0.apply(to: &profile))" }
+                lines.append(indent + "transformers\(model.isEmpty ? "" : " for \(model)"): " + effects.joined(separator: "; "))
+            }
         }
         lines.append("")
         lines.append("Routes:")

@@ -25,7 +25,8 @@ struct DashboardCommand: AsyncParsableCommand {
             terminal = try Terminal(environment: environment)
         } catch {
             Console.error("switchboard: cannot open the dashboard (\(error)); running headless like `switchboard serve`")
-            try await ServeCommand.serve(config: config)
+            let options = serverOptions
+            try await ServeCommand.serve(config: config, adjust: { options.apply(to: $0) })
             return
         }
         let logPath = logFile ?? LogFile.defaultPath(environment: environment, home: home)
@@ -50,7 +51,8 @@ struct DashboardCommand: AsyncParsableCommand {
         let runner = ProxyRunner(config: config, logger: logger, events: events, store: store)
         var failure: (any Error)?
         do {
-            try await runner.run(leadingServices: [dashboard], shutdown: shutdown) { url in
+            let options = serverOptions
+            try await runner.run(leadingServices: [dashboard], shutdown: shutdown, adjust: { options.apply(to: $0) }) { url in
                 shared.listenAddress.withLock { $0 = url }
                 logger.info("listening on \(url)")
             }

@@ -14,11 +14,14 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var serverOptions: ServerOptions
 
     func run() async throws {
-        try await Self.serve(config: serverOptions.apply(to: try configOptions.load()))
+        let options = serverOptions
+        try await Self.serve(config: options.apply(to: try configOptions.load()), adjust: { options.apply(to: $0) })
     }
 
     /// Runs the proxy headless with `config` until SIGINT/SIGTERM.
-    static func serve(config: SwitchboardConfig) async throws {
+    static func serve(
+        config: SwitchboardConfig, adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 }
+    ) async throws {
         let logger = ProxyLogging.bootstrap(config: config)
         for warning in config.warnings { logger.warning("config: \(warning)") }
         logger.info("config: \(config.source)")
@@ -28,7 +31,7 @@ struct ServeCommand: AsyncParsableCommand {
         for (route, model) in stateFile.apply(to: store.routes, config: config) {
             logger.info("route \(route) switched to \(model) (saved by the dashboard in \(stateFile.path))")
         }
-        try await ProxyRunner(config: config, logger: logger, store: store).run { address in
+        try await ProxyRunner(config: config, logger: logger, store: store).run(adjust: adjust) { address in
             Console.out("Switchboard listening on \(address)")
         }
     }

@@ -37,7 +37,21 @@ enum Format {
     /// p50/p95 pair: "0.8/2.1s" style when both are known.
     static func pair(_ low: Double?, _ high: Double?) -> String {
         guard let low, let high else { return "-" }
-        return "\(milliseconds(low))/\(milliseconds(high))"
+        let first = milliseconds(low)
+        // Both in ms, or both in plain seconds: say the unit once ("381/420ms", "2.1/6.2s").
+        if let unit = unit(low), unit == self.unit(high) {
+            return "\(first.dropLast(unit.count))/\(milliseconds(high))"
+        }
+        return "\(first)/\(milliseconds(high))"
+    }
+
+    /// The unit ``milliseconds(_:)`` ends `value` with, when it is a bare number and a unit.
+    private static func unit(_ value: Double) -> String? {
+        switch value {
+        case ..<1_000: return "ms"
+        case ..<60_000: return "s"
+        default: return nil
+        }
     }
 
     /// 12.3 tokens per second → "12"; small values keep a decimal.

@@ -45,7 +45,7 @@ struct Renderer {
         case .wide:
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: true)
-            let listWidth = min(width - 40, max(70, width * 11 / 20))
+            let listWidth = min(width - 40, max(80, width * 11 / 20))
             let rest = bottom - top - routesHeight
             drawRequests(&grid, x: 0, y: top + routesHeight, width: listWidth, height: rest, wide: false)
             for row in (top + routesHeight)..<bottom {
@@ -87,23 +87,41 @@ struct Renderer {
 
     private func drawHeader(_ grid: inout CellGrid) {
         let width = grid.width
-        var x = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
+        let title = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
         let uptime = Format.duration(seconds: max(0, now.timeIntervalSince(state.startedAt)))
         var line = "  \(state.listenAddress)  up \(uptime)  config: \(state.configDescription)"
         if ui.paused { line = "  PAUSED" + line }
-        x += grid.write(DisplayWidth.truncate(line, to: width - x, ellipsis: theme.ellipsis), x: x, y: 0)
+        let noticeStart = title + DisplayWidth.of(line) + 2
+        if let notice = state.configNotice { line += "  (\(notice.text))" }
+        let end = title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
+        if let notice = state.configNotice, notice.isError, noticeStart < end {
+            grid.style(x: noticeStart, y: 0, count: end - noticeStart, theme.style(.color(.red, bold: true)))
+        }
 
         let inFlight = state.inFlight.count
-        let rate = String(format: "%.1f", state.requestRate(now: now))
+        let queued = state.queuedCount(now: now)
+        let flight = queued > 0 ? "\(inFlight) in flight, \(queued) queued" : "\(inFlight) in flight"
+        let perSecond = state.requestRate(now: now)
+        // Claude Code rarely sends one request a second; one decimal would read 0.0 while it works.
+        let rate = String(format: perSecond > 0 && perSecond < 1 ? "%.2f" : "%.1f", perSecond)
         var parts = [
-            "requests \(Format.count(state.totalRequests)) (\(inFlight) in flight)",
+            "requests \(Format.count(state.totalRequests)) (\(flight))",
             "tokens in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))",
             "errors \(state.totalErrors)",
             "\(rate) req/s",
         ]
         if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents) display events") }
-        let stats = parts.joined(separator: "  \(theme.bullet)  ")
+        var stats = parts.joined(separator: "  \(theme.bullet)  ")
+        if DisplayWidth.of(stats) > width {
+            // Narrow: short labels, errors before tokens, so the error count is never the part cut.
+            parts = [
+                "\(Format.count(state.totalRequests)) req, \(inFlight) live", "errors \(state.totalErrors)",
+                "in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))", "\(rate)/s",
+            ]
+            if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents)") }
+            stats = parts.joined(separator: "  ")
+        }
         grid.write(DisplayWidth.truncate(stats, to: width, ellipsis: theme.ellipsis), x: 0, y: 1)
         if state.totalErrors > 0, let range = stats.range(of: "errors \(state.totalErrors)") {
             let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
@@ -173,6 +191,9 @@ struct Renderer {
             var right: Bool
         }
         var columns: [Column] = [Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false)]
+        // The middle set's fixed columns take 61; below 72 the model would be cut to nothing and
+        // the last columns (ERR among them) pushed off the edge.
+        let medium = width >= 72
         if wide {
             columns += [
                 Column(title: "REQ", width: 5, right: true), Column(title: "IN", width: 6, right: true),
@@ -180,7 +201,7 @@ struct Renderer {
                 Column(title: "TIME p50/95", width: 13, right: true), Column(title: "TOK/S", width: 6, right: true),
                 Column(title: "ERR", width: 4, right: true),
             ]
-        } else if width >= 60 {
+        } else if medium {
             columns += [
                 Column(title: "REQ", width: 4, right: true), Column(title: "IN/OUT", width: 9, right: true),
                 Column(title: "TTFT", width: 10, right: true), Column(title: "TIME", width: 10, right: true),
@@ -219,7 +240,7 @@ struct Renderer {
                     Format.count(stats.inputTokens), Format.count(stats.outputTokens), ttft, time,
                     Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
                 ]
-            } else if width >= 60 {
+            } else if medium {
                 values += [
                     "\(Format.count(stats.inputTokens))/\(Format.count(stats.outputTokens))", ttft, time,
                     Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
@@ -314,6 +335,7 @@ struct Renderer {
             let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
             let status: String
             switch record.status {
+            case .inFlight where (record.queuedUntil ?? .distantPast) > now: status = "q"
             case .inFlight: status = theme.unicode ? "…" : ".."
             default: status = record.statusCode.map(String.init) ?? "-"
             }

@@ -15,6 +15,8 @@ struct DashboardState {
     var routeEntries: [RouteKind: RouteTable.Entry] = [:]
     /// Every configured `provider,model`, for the model switcher.
     var availableModels: [ModelRef] = []
+    /// The last config reload's outcome, shown in the header.
+    var configNotice: (text: String, isError: Bool)?
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).
@@ -55,6 +57,11 @@ struct DashboardState {
         case .attemptFailed(let failure):
             update(failure.id, now: now) { record in
                 record.attempts.append("\(failure.target): \(failure.error.message) → \(failure.next)")
+            }
+        case .queued(let queued):
+            update(queued.id, now: now) { record in
+                record.queuedUntil = now.addingTimeInterval(queued.wait.seconds)
+                record.attempts.append("queued \(Format.milliseconds(queued.wait.milliseconds)) for \(queued.target.provider)'s RPM budget")
             }
         case .firstToken(let first):
             update(first.id, now: now) { record in
@@ -121,6 +128,11 @@ struct DashboardState {
         } else {
             requestTimes.removeAll()
         }
+    }
+
+    /// In-flight requests waiting for a provider's RPM budget.
+    func queuedCount(now: Date) -> Int {
+        inFlight.values.filter { ($0.queuedUntil ?? .distantPast) > now }.count
     }
 
     /// Requests per second over the last 30 seconds.

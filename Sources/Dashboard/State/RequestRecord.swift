@@ -26,6 +26,8 @@ struct RequestRecord: Equatable {
     var reason: String?
     var candidates: [ModelRef] = []
     var attempts: [String] = []
+    /// When the request's RPM wait ends, if it was queued.
+    var queuedUntil: Date?
     var answeredBy: ModelRef?
     var ttft: Duration?
     var duration: Duration?
@@ -91,15 +93,27 @@ struct RequestRecord: Equatable {
     }
 
     mutating func append(_ pieces: [ProxyEvent.OutputPiece]) {
-        for piece in pieces {
-            guard outputCharacters < Self.outputLimit else {
+        for var piece in pieces {
+            let room = Self.outputLimit - outputCharacters
+            guard room > 0 else {
                 outputTruncated = true
                 return
             }
-            let size: Int
+            var size: Int
             switch piece {
             case .text(let text), .thinking(let text), .toolArguments(let text): size = text.count
             case .toolCall(let name): size = name.count
+            }
+            if size > room {
+                // Keep what fits: one progress event can carry a whole non-streamed answer.
+                switch piece {
+                case .text(let text): piece = .text(String(text.prefix(room)))
+                case .thinking(let text): piece = .thinking(String(text.prefix(room)))
+                case .toolArguments(let text): piece = .toolArguments(String(text.prefix(room)))
+                case .toolCall(let name): piece = .toolCall(name: String(name.prefix(room)))
+                }
+                size = room
+                outputTruncated = true
             }
             outputCharacters += size
             switch (output.last, piece) {

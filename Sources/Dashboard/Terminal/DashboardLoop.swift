@@ -45,6 +45,7 @@ struct DashboardLoop {
     private var lastGeneration: UInt64 = .max
     private var lastSecond = 0
     private var lastRoutes: [RouteKind: RouteTable.Entry] = [:]
+    private var lastReload: ConfigStore.ReloadStatus?
 
     init(terminal: Terminal, shared: DashboardShared) {
         self.terminal = terminal
@@ -98,6 +99,15 @@ struct DashboardLoop {
             state.touch()
             frozen?.routeEntries = routes
             frozen?.touch()
+        }
+        let reload = shared.store.lastReload
+        if reload != lastReload, let reload {
+            lastReload = reload
+            let time = Format.time(reload.time)
+            state.configNotice = reload.error.map { ("config edit refused at \(time): \($0)", true) } ?? ("config reloaded at \(time)", false)
+            state.availableModels = shared.store.config.allModels
+            state.touch()
+            frozen?.configNotice = state.configNotice
         }
         var address = shared.listenAddress.withLock { $0 }
         if shared.stopping.load(ordering: .relaxed) {

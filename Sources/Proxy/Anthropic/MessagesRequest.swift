@@ -151,6 +151,27 @@ public struct MessagesRequest: Sendable {
         effort = body["output_config"]?["effort"]?.stringValue
     }
 
+    /// What the request says about thinking, for providers that must be told.
+    public enum ThinkingIntent: Sendable, Equatable {
+        /// Thinking enabled, or a high effort.
+        case on(budget: Int?)
+        /// Claude Code's per-turn default: the model decides.
+        case adaptive
+        case off
+        case unspecified
+    }
+
+    /// The request's thinking intent.
+    public var thinkingIntent: ThinkingIntent {
+        let highEffort = effort.map { ["high", "xhigh", "max"].contains($0) } ?? false
+        switch thinking?.type {
+        case "enabled": return .on(budget: thinking?.budgetTokens)
+        case "disabled": return .off
+        case "adaptive": return highEffort ? .on(budget: nil) : .adaptive
+        default: return highEffort ? .on(budget: nil) : .unspecified
+        }
+    }
+
     /// Whether the request asks for deliberate reasoning: thinking explicitly enabled, or a high
     /// effort. Claude Code's per-turn `adaptive` thinking does not count.
     public var wantsThinking: Bool {

@@ -100,7 +100,8 @@ public struct ConfigLoader: Sendable {
         do {
             document = try decoder.decode(JSONValue.self, from: data)
         } catch {
-            throw ConfigError(key: "", "not valid JSON5: \(Self.describe(error))", path: path)
+            let location = ConfigSyntaxLocator.locate(Array(data)) ?? Self.describe(error)
+            throw ConfigError(key: "", "not valid JSON5: \(location)", path: path)
         }
         var reader = Reader(environment: EnvironmentInterpolation(environment: environment), path: path)
         return try reader.read(document, source: source)
@@ -138,7 +139,9 @@ public struct ConfigLoader: Sendable {
             "CUSTOM_ROUTER_PATH", "StatusLine", "transformers", "NON_INTERACTIVE_MODE", "CLAUDE_PATH",
             "forceUseImageAgent", "REWRITE_SYSTEM_PROMPT", "plugins", "$schema",
         ]
-        static let providerKeys: Set<String> = ["name", "api_base_url", "api_key", "models", "transformer", "tokenizer"]
+        static let providerKeys: Set<String> = [
+            "name", "api_base_url", "api_key", "models", "transformer", "tokenizer", "preset", "anthropic", "rpm",
+        ]
         static let routerKeys: Set<String> = Set(RouteKind.configurable.map(\.rawValue) + ["longContextThreshold"])
 
         func error(_ key: String, _ problem: String) -> ConfigError { ConfigError(key: key, problem, path: path) }
@@ -312,10 +315,42 @@ public struct ConfigLoader: Sendable {
                 default: throw error("\(named).models", "must be a list of model ids")
                 }
                 if models.isEmpty { warnings.append("\(named).models: no models listed; no route can use this provider") }
-                providers.append(
-                    ProviderConfig(
-                        name: name, endpoint: ProviderConfig.endpoint(fromBaseURL: base), apiKeys: keys,
-                        missingKeyVariable: missingVariable, models: models, transformer: object["transformer"]))
+                var provider = ProviderConfig(
+                    name: name, endpoint: ProviderConfig.endpoint(fromBaseURL: base), apiKeys: keys,
+                    missingKeyVariable: missingVariable, models: models, transformer: object["transformer"])
+                if let presetName = try string(object["preset"], key: "\(named).preset") {
+                    guard let preset = ProviderPreset(rawValue: presetName.lowercased()) else {
+                        let known = ProviderPreset.allCases.map(\.rawValue).joined(separator: ", ")
+                        throw error("\(named).preset", "\"\(presetName)\" is not a preset (known: \(known))")
+                    }
+                    provider.explicitPreset = preset
+                }
+                if let value = object["anthropic"], !value.isNull {
+                    guard let flag = value.boolValue else { throw error("\(named).anthropic", "must be true or false") }
+                    provider.anthropic = flag
+                }
+                if (provider.transformers + provider.modelTransformers.values.flatMap { $0 }).contains(where: {
+                    $0.name.lowercased() == "anthropic"
+                }) {
+                    provider.anthropic = true
+                }
+                provider.requestsPerMinute = try integer(object["rpm"], key: "\(named).rpm", range: 1...1_000_000)
+                if provider.apiKeys.isEmpty, provider.missingKeyVariable == nil, provider.preset.needsKey,
+                    object["api_key"] == nil
+                {
+                    warnings.append("\(named).api_key: not set; requests go out without a key")
+                }
+                for model in [""] + models {
+                    let chain = model.isEmpty ? provider.transformers : provider.modelTransformers[model] ?? []
+                    var scratch = ProviderProfile.resolve(provider: provider, model: model)
+                    for transformer in chain {
+                        if case .ignored(let why) = transformer.apply(to: &scratch) {
+                            let scope = model.isEmpty ? "" : ".\(model)"
+                            warnings.append("\(named).transformer\(scope): \(transformer.name) \(why); ignored")
+                        }
+                    }
+                }
+                providers.append(provider)
             }
             return providers
         }

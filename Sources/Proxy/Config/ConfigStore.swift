@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// The config in force and the live route table; a reload swaps the config for the next
@@ -17,6 +18,21 @@ public final class ConfigStore: Sendable {
 
     /// Redacts every configured key.
     public var redactor: SecretRedactor { state.withLock { $0.redactor } }
+
+    /// The outcome of the last reload: when, and the error if the edit was refused.
+    public struct ReloadStatus: Sendable, Equatable {
+        public var time: Date
+        public var error: String?
+    }
+
+    private let reloadStatus = Mutex<ReloadStatus?>(nil)
+
+    /// The last reload's outcome (`nil` before any).
+    public var lastReload: ReloadStatus? { reloadStatus.withLock { $0 } }
+
+    func noteReload(error: String?) {
+        reloadStatus.withLock { $0 = ReloadStatus(time: Date(), error: error) }
+    }
 
     /// Applies a new config; route switches survive when their provider still exists.
     public func replace(with config: SwitchboardConfig) {

@@ -11,7 +11,20 @@ public struct ProviderConfig: Sendable, Equatable {
     /// Models this provider serves (what routes, fallbacks and the dashboard's switcher offer).
     public var models: [String]
     /// claude-code-router's `transformer` section, kept as written.
-    public var transformer: JSONValue?
+    public var transformer: JSONValue? {
+        didSet { (transformers, modelTransformers) = Transformer.parse(transformer) }
+    }
+    /// The provider-wide transformer chain.
+    public private(set) var transformers: [Transformer] = []
+    /// Per-model transformer chains (applied after the provider's).
+    public private(set) var modelTransformers: [String: [Transformer]] = [:]
+    /// The preset named by `"preset"`, which wins over the one detected from the URL.
+    public var explicitPreset: ProviderPreset?
+    /// Whether the provider speaks the Anthropic Messages API itself (`"anthropic": true`, or
+    /// claude-code-router's `"use": ["Anthropic"]`): requests pass through untranslated.
+    public var anthropic = false
+    /// Requests per minute this provider allows (`"rpm"`); extra requests wait their turn.
+    public var requestsPerMinute: Int?
 
     public init(
         name: String, endpoint: String, apiKeys: [String] = [], missingKeyVariable: String? = nil, models: [String],
@@ -23,11 +36,26 @@ public struct ProviderConfig: Sendable, Equatable {
         self.missingKeyVariable = missingKeyVariable
         self.models = models
         self.transformer = transformer
+        (transformers, modelTransformers) = Transformer.parse(transformer)
+    }
+
+    /// The preset in force: the explicit one, else the one the URL suggests.
+    public var preset: ProviderPreset { explicitPreset ?? ProviderPreset.detect(endpoint: endpoint) }
+
+    /// Where Anthropic-compatible requests go: the base URL plus `/v1/messages`.
+    public var messagesEndpoint: String {
+        var url = endpoint
+        if url.hasSuffix("/chat/completions") { url.removeLast("/chat/completions".count) }
+        if url.hasSuffix("/v1/messages") { return url }
+        if url.hasSuffix("/messages") { return url }
+        if url.hasSuffix("/v1") { return url + "/messages" }
+        return url + "/v1/messages"
     }
 
     /// A description of the key fit to print: never the key itself.
     public var keyDescription: String {
         if let missingKeyVariable { return "missing (set $\(missingKeyVariable))" }
+        if apiKeys.isEmpty, !preset.needsKey { return "none (not needed)" }
         switch apiKeys.count {
         case 0: return "none"
         case 1: return "set"

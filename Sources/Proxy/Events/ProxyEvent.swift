@@ -42,6 +42,13 @@ public enum ProxyEvent: Sendable {
         public var next: String
     }
 
+    /// The request waits for its provider's requests-per-minute budget.
+    public struct Queued: Sendable {
+        public var id: RequestID
+        public var target: ModelRef
+        public var wait: Duration
+    }
+
     /// A piece of output, for the detail view.
     public enum OutputPiece: Sendable, Equatable {
         case thinking(String)
@@ -89,6 +96,7 @@ public enum ProxyEvent: Sendable {
     case started(Started)
     case routed(Routed)
     case attemptFailed(AttemptFailed)
+    case queued(Queued)
     case firstToken(FirstToken)
     case progress(Progress)
     case finished(Finished)
@@ -100,6 +108,7 @@ public enum ProxyEvent: Sendable {
         case .started(let event): return event.id
         case .routed(let event): return event.id
         case .attemptFailed(let event): return event.id
+        case .queued(let event): return event.id
         case .firstToken(let event): return event.id
         case .progress(let event): return event.id
         case .finished(let event): return event.id

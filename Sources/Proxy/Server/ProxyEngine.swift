@@ -13,17 +13,23 @@ public final class ProxyEngine: Sendable {
     let logger: Logger
     let retry: RetryPolicy
     let counter = RequestTokenCounter()
+    let registry = ProviderRegistry()
 
-    public init(store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger) {
+    public init(
+        store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger,
+        retry: RetryPolicy = RetryPolicy()
+    ) {
         self.store = store
         self.events = events
         self.client = client
         self.logger = logger
-        retry = RetryPolicy()
+        self.retry = retry
     }
 
     /// `POST /v1/messages`.
-    func messages(body: ByteBuffer, presence: ClientPresence?) async -> ProxyResponse {
+    func messages(
+        body: ByteBuffer, presence: ClientPresence?, headers: UpstreamDispatcher.ClientHeaders = .init()
+    ) async -> ProxyResponse {
         let start = ContinuousClock.now
         let id = events.makeRequestID()
         let config = store.config
@@ -53,46 +59,74 @@ public final class ProxyEngine: Sendable {
 
         let dispatcher = UpstreamDispatcher(
             client: client, config: config, redactor: redactor, events: events, logger: logger, retry: retry,
-            presence: presence)
+            presence: presence, registry: registry, clientHeaders: headers)
         let opened: UpstreamDispatcher.Opened
         switch await dispatcher.open(request, decision: decision, id: id, wholeBody: !request.stream) {
         case .success(let value): opened = value
         case .failure(let error):
             return fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: decision)
         }
-        let translation = StreamTranslator.Configuration(
-            messageID: "msg_" + RandomID.make(length: 24), model: opened.target.model, estimatedInputTokens: estimate,
-            thinkTags: opened.profile.thinkTags, toolNames: opened.toolNames, stopSequences: request.stopSequences)
         var reporter: ProgressReporter?
         if events.hasSinks {
             reporter = ProgressReporter(id: id, bus: events, target: opened.target, requestStart: start)
         }
+        let pingInterval = Duration.milliseconds(config.pingIntervalMilliseconds)
+        if opened.profile.passthrough {
+            let relay = StreamRelay(
+                opened: opened, translation: PassedThroughAnswer(isEventStream: opened.isEventStream), requestStart: start,
+                timeout: dispatcher.timeout, pingInterval: pingInterval, progress: reporter, presence: presence)
+            return await respond(with: relay, request: request, id: id, start: start, route: decision, fold: false)
+        }
+        var translation = StreamTranslator.Configuration(
+            messageID: "msg_" + RandomID.make(length: 24), model: opened.target.model, estimatedInputTokens: estimate,
+            thinkTags: opened.profile.thinkTags, toolNames: opened.toolNames, stopSequences: request.stopSequences)
+        translation.bufferToolArguments = opened.profile.bufferToolArguments
+        translation.exitToolName = opened.profile.request.exitTool ? ChatRequestBuilder.exitToolName : nil
+        translation.thoughtSignatures = opened.profile.request.thoughtSignatures ? registry.signatures : nil
         let relay = StreamRelay(
-            opened: opened, translation: translation, requestStart: start, timeout: dispatcher.timeout,
-            pingInterval: .milliseconds(config.pingIntervalMilliseconds), progress: reporter, presence: presence)
+            opened: opened, translation: TranslatedAnswer(configuration: translation, isEventStream: opened.isEventStream),
+            requestStart: start, timeout: dispatcher.timeout, pingInterval: pingInterval, progress: reporter,
+            presence: presence)
+        return await respond(with: relay, request: request, id: id, start: start, route: decision, fold: true)
+    }
 
+    /// Streams the relay to the client, or (non-streaming) collects it: folding translated
+    /// events into one message, or passing a provider's own message through.
+    private func respond<Translation: AnswerTranslation>(
+        with relay: StreamRelay<Translation>, request: MessagesRequest, id: RequestID, start: ContinuousClock.Instant,
+        route: RouteDecision, fold: Bool
+    ) async -> ProxyResponse {
+        let target = relay.opened.target
         if request.stream {
-            let streamRequest = request
             return .stream { write in
                 let outcome = await relay.run { buffer, _ in try await write(buffer) }
-                self.report(outcome, id: id, start: start, target: opened.target, request: streamRequest, route: decision)
+                self.report(outcome, id: id, start: start, target: target, request: request, route: route)
             }
         }
-        // Non-streaming: the same translation, folded into one message.
         var accumulator = MessageAccumulator()
         var orderError: MessageAccumulator.OrderError?
-        let outcome = await relay.run { _, events in
+        var body: [UInt8] = []
+        let outcome = await relay.run { buffer, events in
+            body += buffer.readableBytesView
+            guard fold else { return }
             for event in events {
                 do throws(MessageAccumulator.OrderError) { try accumulator.apply(event) } catch { orderError = error }
             }
         }
-        report(outcome, id: id, start: start, target: opened.target, request: request, route: decision)
+        report(outcome, id: id, start: start, target: target, request: request, route: route)
         if let error = outcome.error ?? accumulator.error { return .error(error) }
+        guard fold else { return .json(status: 200, body: body) }
         if let orderError { return .error(APIError(.api, "translation produced an invalid answer: \(orderError)")) }
         guard accumulator.isComplete else {
             return .error(APIError(.api, "the upstream answer was incomplete"))
         }
         return .json(status: 200, body: accumulator.jsonBody)
+    }
+
+    /// Logs a request the HTTP layer refused (authentication, body size) in the request-line format.
+    func logRefused(method: String, path: String, error: APIError) {
+        let id = events.makeRequestID()
+        logger.info("\(id) \(method) \(path) \(error.status) \(error.kind.rawValue): \(store.redactor.redact(error.message))")
     }
 
     /// `POST /v1/messages/count_tokens`.
@@ -139,7 +173,7 @@ public final class ProxyEngine: Sendable {
     // MARK: - Reporting
 
     private func report(
-        _ outcome: StreamRelay.Outcome, id: RequestID, start: ContinuousClock.Instant, target: ModelRef,
+        _ outcome: RelayOutcome, id: RequestID, start: ContinuousClock.Instant, target: ModelRef,
         request: MessagesRequest, route: RouteDecision
     ) {
         let duration = ContinuousClock.now - start

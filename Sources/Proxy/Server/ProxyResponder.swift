@@ -31,7 +31,7 @@ public struct ProxyResponder: HTTPResponder {
         default:
             return Self.error(APIError(.notFound, "no such endpoint: \(method.rawValue) \(path)"))
         }
-        if let failure = authenticate(request) { return Self.error(failure) }
+        if let failure = authenticate(request) { return refused(Self.error(failure), failure, method, path) }
         switch path {
         case "/v1/models":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
@@ -40,22 +40,30 @@ public struct ProxyResponder: HTTPResponder {
             guard method == .post else { return Self.methodNotAllowed(method, path) }
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
-            return Self.tooLarge(length)
+            return refused(Self.tooLarge(length, closing: context.channel), Self.tooLargeError(length), method, path)
         }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maximumBodySize)
         } catch is NIOTooManyBytesError {
-            return Self.tooLarge(nil)
+            return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            return Self.tooLarge(nil)
+            return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         }
         if path == "/v1/messages/count_tokens" {
             return Self.response(engine.countTokens(body: body))
         }
         let presence = connections.presence(for: context.channel)
-        return Self.response(await engine.messages(body: body, presence: presence))
+        let headers = UpstreamDispatcher.ClientHeaders(
+            version: request.headers[.init("anthropic-version")!], beta: request.headers[.init("anthropic-beta")!])
+        return Self.response(await engine.messages(body: body, presence: presence, headers: headers))
+    }
+
+    /// Logs a request refused before the engine saw it, so every request has its log line.
+    func refused(_ response: Response, _ error: APIError, _ method: HTTPRequest.Method, _ path: String) -> Response {
+        engine.logRefused(method: method.rawValue, path: path, error: error)
+        return response
     }
 
     /// Checks `x-api-key` or `Authorization: Bearer` against `APIKEY`, when one is set.
@@ -119,12 +127,26 @@ public struct ProxyResponder: HTTPResponder {
         return json(error.status, error.jsonBody, extra: extra)
     }
 
-    static func tooLarge(_ length: Int?) -> Response {
+    /// The 413 answer. The rest of the body is never read, so the connection is closed once
+    /// the answer is out (the server would otherwise read the whole upload first).
+    static func tooLarge(_ length: Int?, closing channel: any Channel) -> Response {
+        var headers = HTTPFields()
+        headers[.connection] = "close"
+        headers[.contentType] = "application/json"
+        headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
+        let body = ByteBuffer(bytes: tooLargeError(length).jsonBody)
+        return Response(
+            status: .contentTooLarge, headers: headers,
+            body: ResponseBody(contentLength: body.readableBytes) { writer in
+                try await writer.write(body)
+                try await writer.finish(nil)
+                channel.close(promise: nil)
+            })
+    }
+
+    static func tooLargeError(_ length: Int?) -> APIError {
         let size = length.map { " (\($0) bytes)" } ?? ""
-        var extra = HTTPFields()
-        extra[.connection] = "close"
-        let error = APIError(.requestTooLarge, "request body\(size) exceeds the 32 MB limit")
-        return json(error.status, error.jsonBody, extra: extra)
+        return APIError(.requestTooLarge, "request body\(size) exceeds the 32 MB limit")
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String) -> Response {

@@ -28,7 +28,7 @@ public struct ProxyServer: Service {
         serverLogger.logLevel = max(logger.logLevel, .notice)
         application = Application(
             responder: ProxyResponder(engine: engine),
-            server: .http1(configuration: .init(idleTimeout: .seconds(600))),
+            server: .http1(configuration: .init(additionalChannelHandlers: [ClientHangUpHandler()], idleTimeout: .seconds(600))),
             configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
             onServerRunning: { channel in await onListening(channel.localAddress) },
             logger: serverLogger)

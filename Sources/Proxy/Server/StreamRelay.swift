@@ -1,34 +1,23 @@
 import NIOCore
 
-/// Relays a started upstream answer to the client as Anthropic SSE, as it arrives.
+/// Relays a started upstream answer to the client as it arrives.
 ///
-/// Events from one upstream read are written together; a `ping` goes out whenever the
+/// What one upstream read produces is written together; a `ping` goes out whenever the
 /// upstream is silent for the ping interval; silence longer than the time-out, a broken
 /// connection or an upstream error ends the stream with an `error` event. A client that goes
 /// away cancels the upstream call at once.
-struct StreamRelay: Sendable {
-    /// How a relayed answer ended.
-    struct Outcome: Sendable {
-        var error: APIError?
-        var clientGone = false
-        var stopReason: StopReason?
-        var usage = Usage(inputTokens: 0, outputTokens: 0)
-        var ttft: Duration?
-        var outputTokens = 0
-    }
-
+struct StreamRelay<Translation: AnswerTranslation>: Sendable {
     let opened: UpstreamDispatcher.Opened
-    let translation: StreamTranslator.Configuration
+    let translation: Translation
     let requestStart: ContinuousClock.Instant
     let timeout: Duration
     let pingInterval: Duration
     let progress: ProgressReporter?
     let presence: ClientPresence?
 
-    /// Streams the answer through `write`, which receives each batch both as SSE bytes and as events.
-    func run(write: (ByteBuffer, [StreamEvent]) async throws -> Void) async -> Outcome {
-        var state = State(translator: StreamTranslator(configuration: translation), requestStart: requestStart, progress: progress)
-        var decoder = ChunkDecoder(isEventStream: opened.isEventStream)
+    /// Streams the answer through `write`, which receives each batch both as bytes and as events.
+    func run(write: (ByteBuffer, [StreamEvent]) async throws -> Void) async -> RelayOutcome {
+        var state = RelayState(translation: translation, requestStart: requestStart, progress: progress)
         let clock = ContinuousClock()
         var lastUpstream = clock.now
         var lastWrite = clock.now
@@ -37,10 +26,10 @@ struct StreamRelay: Sendable {
         defer { presence?.onGone(nil) }
 
         func flush() async -> Bool {
-            guard !state.output.bytes.isEmpty else { return true }
-            let buffer = ByteBuffer(bytes: state.output.bytes)
+            guard !state.bytes.isEmpty else { return true }
+            let buffer = ByteBuffer(bytes: state.bytes)
             let batch = state.batch
-            state.output = JSONWriter(capacity: 4096)
+            state.bytes = []
             state.batch = []
             lastWrite = clock.now
             do {
@@ -54,25 +43,21 @@ struct StreamRelay: Sendable {
             }
         }
 
-        state.emit(state.translator.start())
-        for buffer in opened.bytes {
-            state.process(decoder.feed(buffer))
-        }
+        state.apply(state.translation.start())
+        for buffer in opened.bytes { state.apply(state.translation.feed(buffer)) }
         if opened.ended {
-            state.process(decoder.finish())
-            state.emit(state.translator.finish())
+            state.apply(state.translation.finish())
             _ = await flush()
             return state.finish()
         }
-        var drainingAfterDone: ContinuousClock.Instant?
-        if decoder.sawDone { state.emit(state.translator.finish()) }
+        var drainingSince: ContinuousClock.Instant?
         guard await flush() else { return state.finish() }
-        if state.translator.isEnded {
-            if state.outcome.error != nil {
+        if state.translation.isEnded {
+            guard state.translation.upstreamDone, state.outcome.error == nil else {
                 call.cancel()
                 return state.finish()
             }
-            drainingAfterDone = clock.now
+            drainingSince = clock.now
         }
 
         loop: for await item in call.items {
@@ -81,41 +66,38 @@ struct StreamRelay: Sendable {
                 continue
             case .bytes(let buffer):
                 lastUpstream = clock.now
-                guard drainingAfterDone == nil else { continue }
-                state.process(decoder.feed(buffer))
-                if decoder.sawDone { state.emit(state.translator.finish()) }
+                guard drainingSince == nil else { continue }
+                state.apply(state.translation.feed(buffer))
                 guard await flush() else { return state.finish() }
-                if state.translator.isEnded {
-                    if decoder.sawDone, state.outcome.error == nil {
+                if state.translation.isEnded {
+                    if state.translation.upstreamDone, state.outcome.error == nil {
                         // Let the body end so the connection goes back to the pool.
-                        drainingAfterDone = clock.now
+                        drainingSince = clock.now
                         continue
                     }
                     call.cancel()
                     break loop
                 }
             case .end:
-                if drainingAfterDone != nil { break loop }
-                state.process(decoder.finish())
-                state.emit(state.translator.finish())
+                if drainingSince != nil { break loop }
+                state.apply(state.translation.finish())
                 _ = await flush()
                 break loop
             case .failure(let error):
-                if drainingAfterDone != nil { break loop }
-                state.process(decoder.finish())
-                if state.translator.hasFinishReason {
-                    state.emit(state.translator.finish())
+                if drainingSince != nil { break loop }
+                if state.translation.isComplete {
+                    state.apply(state.translation.finish())
                 } else {
                     let label = "\(opened.target.provider) (\(opened.target.model))"
-                    state.emit(
-                        state.translator.fail(
+                    state.apply(
+                        state.translation.fail(
                             APIError(.api, "\(label): connection lost mid-answer: \(UpstreamErrorMessage.describe(error))")))
                 }
                 _ = await flush()
                 break loop
             case .tick:
                 let now = clock.now
-                if let since = drainingAfterDone {
+                if let since = drainingSince {
                     if now - since > .seconds(2) {
                         call.cancel()
                         break loop
@@ -125,14 +107,14 @@ struct StreamRelay: Sendable {
                 if now - lastUpstream > timeout {
                     call.cancel()
                     let label = "\(opened.target.provider) (\(opened.target.model))"
-                    state.emit(
-                        state.translator.fail(
+                    state.apply(
+                        state.translation.fail(
                             APIError(.timeout, "\(label) went silent for \(UpstreamDispatcher.format(timeout)) (API_TIMEOUT_MS)")))
                     _ = await flush()
                     break loop
                 }
-                if now - lastWrite >= pingInterval {
-                    state.emit([.ping])
+                if now - lastWrite >= pingInterval, state.atFrameBoundary {
+                    state.apply((Array(StreamEvent.ping.sseFrame.utf8), [.ping]))
                     guard await flush() else { return state.finish() }
                 }
             case .clientGone:
@@ -141,56 +123,68 @@ struct StreamRelay: Sendable {
                 return state.finish()
             }
         }
-        if !state.translator.isEnded, !state.outcome.clientGone {
+        if !state.translation.isEnded, !state.outcome.clientGone {
             // The item stream ended without an end marker: the request was cancelled.
             state.outcome.clientGone = true
             call.cancel()
         }
         return state.finish()
     }
+}
 
-    /// The mutable part of one relay.
-    private struct State {
-        var translator: StreamTranslator
-        let requestStart: ContinuousClock.Instant
-        var progress: ProgressReporter?
-        var output = JSONWriter(capacity: 4096)
-        var batch: [StreamEvent] = []
-        var outcome = Outcome()
+/// How a relayed answer ended.
+struct RelayOutcome: Sendable {
+    var error: APIError?
+    var clientGone = false
+    var stopReason: StopReason?
+    var usage = Usage(inputTokens: 0, outputTokens: 0)
+    var ttft: Duration?
+    var outputTokens = 0
+}
 
-        init(translator: StreamTranslator, requestStart: ContinuousClock.Instant, progress: ProgressReporter?) {
-            self.translator = translator
-            self.requestStart = requestStart
-            self.progress = progress
+/// The mutable part of one relay.
+private struct RelayState<Translation: AnswerTranslation> {
+    var translation: Translation
+    let requestStart: ContinuousClock.Instant
+    var progress: ProgressReporter?
+    var bytes: [UInt8] = []
+    var batch: [StreamEvent] = []
+    var outcome = RelayOutcome()
+    /// Whether everything written so far ends a whole SSE frame (a ping may only go there).
+    var atFrameBoundary = true
+
+    init(translation: Translation, requestStart: ContinuousClock.Instant, progress: ProgressReporter?) {
+        self.translation = translation
+        self.requestStart = requestStart
+        self.progress = progress
+    }
+
+    mutating func apply(_ output: AnswerTranslation.Output) {
+        if !output.bytes.isEmpty {
+            bytes += output.bytes
+            let count = output.bytes.count
+            atFrameBoundary = count >= 2 && output.bytes[count - 1] == 0x0A && output.bytes[count - 2] == 0x0A
         }
-
-        mutating func process(_ chunks: [ChatChunk]) {
-            for chunk in chunks { emit(translator.feed(chunk)) }
-        }
-
-        mutating func emit(_ events: [StreamEvent]) {
-            batch.append(contentsOf: events)
-            for event in events {
-                event.write(to: &output)
-                switch event {
-                case .contentBlockDelta:
-                    if outcome.ttft == nil { outcome.ttft = ContinuousClock.now - requestStart }
-                case .messageDelta(let stopReason, _, let usage):
-                    outcome.stopReason = stopReason
-                    outcome.usage = usage
-                case .error(let error):
-                    outcome.error = error
-                default: break
-                }
-                progress?.observe(event, outputTokens: translator.estimatedOutputTokens)
+        batch.append(contentsOf: output.events)
+        for event in output.events {
+            switch event {
+            case .contentBlockDelta:
+                if outcome.ttft == nil { outcome.ttft = ContinuousClock.now - requestStart }
+            case .messageDelta(let stopReason, _, let usage):
+                outcome.stopReason = stopReason
+                outcome.usage = usage
+            case .error(let error):
+                outcome.error = error
+            default: break
             }
+            progress?.observe(event, outputTokens: translation.estimatedOutputTokens)
         }
+    }
 
-        mutating func finish() -> Outcome {
-            outcome.outputTokens = outcome.stopReason != nil ? outcome.usage.outputTokens : translator.estimatedOutputTokens
-            if outcome.stopReason == nil { outcome.usage = translator.finalUsage }
-            progress?.flush()
-            return outcome
-        }
+    mutating func finish() -> RelayOutcome {
+        outcome.outputTokens = outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
+        if outcome.stopReason == nil { outcome.usage = translation.finalUsage }
+        progress?.flush()
+        return outcome
     }
 }

@@ -9,12 +9,17 @@ public struct ChatChunk: Sendable, Equatable {
         public var id: String?
         public var name: String?
         public var arguments: String?
+        /// Gemini's `extra_content.google.thought_signature`.
+        public var thoughtSignature: String?
 
-        public init(index: Int?, id: String? = nil, name: String? = nil, arguments: String? = nil) {
+        public init(
+            index: Int?, id: String? = nil, name: String? = nil, arguments: String? = nil, thoughtSignature: String? = nil
+        ) {
             self.index = index
             self.id = id
             self.name = name
             self.arguments = arguments
+            self.thoughtSignature = thoughtSignature
         }
     }
 
@@ -94,7 +99,8 @@ public struct ChatChunk: Sendable, Equatable {
                     toolCalls.append(
                         ToolCallDelta(
                             index: call["index"]?.intValue ?? (isWholeMessage ? position : nil),
-                            id: call["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments))
+                            id: call["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments,
+                            thoughtSignature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue))
                 }
             }
             finishReason = choice["finish_reason"]?.stringValue

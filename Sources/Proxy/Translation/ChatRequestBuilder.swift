@@ -4,7 +4,34 @@
 /// (NVIDIA NIM) answer 400 to anything else, so Anthropic-only fields (`metadata`,
 /// `thinking`, `context_management`, `output_config`, `cache_control`, …) never leave.
 public struct ChatRequestBuilder: Sendable {
-    /// Provider-specific choices (presets fill these in).
+    /// How a provider is asked to think.
+    public enum ThinkingControl: Sendable, Equatable {
+        /// It is not (the model decides, or cannot).
+        case none
+        /// `chat_template_kwargs: {enable_thinking, clear_thinking}` (GLM on NVIDIA NIM and vLLM).
+        case chatTemplateKwargs
+        /// `thinking: {type: "enabled"}` when thinking is asked for (DeepSeek).
+        case deepseekThinking
+        /// `thinking: {type: "enabled" | "disabled"}` (Zhipu GLM, Moonshot).
+        case thinkingType
+        /// `enable_thinking: true | false` (SiliconFlow, Qwen3 servers).
+        case enableThinking
+        /// `reasoning_effort: low | medium | high` (Gemini, OpenAI o-series).
+        case reasoningEffort
+        /// `reasoning: {effort}` (OpenRouter).
+        case openRouterReasoning
+    }
+
+    /// How tool input schemas are cleaned for providers that reject parts of JSON Schema.
+    public enum SchemaCleaning: Sendable, Equatable {
+        case none
+        /// Remove `$schema` (Groq).
+        case stripSchemaKeyword
+        /// Keep only the OpenAPI subset Gemini accepts.
+        case gemini
+    }
+
+    /// Provider-specific choices (presets and claude-code-router transformers fill these in).
     public struct Options: Sendable {
         /// Name of the output cap parameter (`max_tokens`, or `max_completion_tokens`).
         public var maxTokensParameter = "max_tokens"
@@ -12,11 +39,35 @@ public struct ChatRequestBuilder: Sendable {
         public var maxOutputTokens: Int?
         /// Echo earlier reasoning as `reasoning_content` on assistant turns with tool calls.
         public var echoReasoning = false
+        /// Echo earlier reasoning as `<think>…</think>` at the start of assistant content (MiniMax).
+        public var echoReasoningAsThinkTags = false
         /// Also pass `top_k` (vLLM-based servers accept it).
         public var allowsTopK = false
+        /// Top-level parameters the provider accepts; others Switchboard would send are dropped.
+        /// `nil`: no filtering.
+        public var allowedParameters: Set<String>?
+        /// How thinking is asked for.
+        public var thinking = ThinkingControl.none
+        /// Thinking forced on or off whatever the request says (claude-code-router's `reasoning`).
+        public var forceThinking: Bool?
+        /// Tool schema cleaning.
+        public var schemaCleaning = SchemaCleaning.none
+        /// Extra body keys merged in (claude-code-router's `customparams`); the request's own
+        /// values win.
+        public var extraBody = JSONObject()
+        /// Body keys set whatever the request says (claude-code-router's `sampling`).
+        public var overrides = JSONObject()
+        /// Offer an `ExitTool` and require a tool call (claude-code-router's `tooluse`), for
+        /// models that otherwise answer in prose when they should call a tool.
+        public var exitTool = false
+        /// Send Gemini thought signatures back on earlier tool calls.
+        public var thoughtSignatures = false
 
         public init() {}
     }
+
+    /// The tool offered by ``Options/exitTool``; a call to it becomes the answer's text.
+    public static let exitToolName = "ExitTool"
 
     /// The translated body and what is needed to translate the answer back.
     public struct Output: Sendable {
@@ -33,11 +84,12 @@ public struct ChatRequestBuilder: Sendable {
     }
 
     /// Translates `request` for `model`.
-    public func build(_ request: MessagesRequest, model: String) -> Output {
+    /// - Parameter signatures: Gemini thought signatures of earlier tool calls, by tool id.
+    public func build(_ request: MessagesRequest, model: String, signatures: ThoughtSignatureStore? = nil) -> Output {
         var names = ToolNameMap()
         var body = JSONObject()
         body.appendUnchecked("model", .string(model))
-        body.appendUnchecked("messages", .array(messages(for: request, names: &names)))
+        body.appendUnchecked("messages", .array(messages(for: request, names: &names, signatures: signatures)))
         var maxTokens = max(1, request.maxTokens)
         if let cap = options.maxOutputTokens { maxTokens = min(maxTokens, cap) }
         body.appendUnchecked(options.maxTokensParameter, .int(maxTokens))
@@ -53,17 +105,19 @@ public struct ChatRequestBuilder: Sendable {
         }
         let tools = request.tools.filter { !$0.isServerTool && $0.inputSchema != nil }
         if !tools.isEmpty {
-            body.appendUnchecked(
-                "tools",
-                .array(
-                    tools.map { tool in
-                        var function = JSONObject()
-                        function.appendUnchecked("name", .string(names.upstreamName(for: tool.name)))
-                        if let description = tool.description { function.appendUnchecked("description", .string(description)) }
-                        function.appendUnchecked("parameters", tool.inputSchema ?? .object(["type": "object"]))
-                        return .object(["type": "function", "function": .object(function)])
-                    }))
-            if let choice = request.toolChoice {
+            var functions: [JSONValue] = tools.map { tool in
+                var function = JSONObject()
+                function.appendUnchecked("name", .string(names.upstreamName(for: tool.name)))
+                if let description = tool.description { function.appendUnchecked("description", .string(description)) }
+                let schema = tool.inputSchema ?? .object(["type": "object"])
+                function.appendUnchecked("parameters", SchemaCleaner.clean(schema, options.schemaCleaning))
+                return .object(["type": "function", "function": .object(function)])
+            }
+            if options.exitTool { functions.append(Self.exitToolDefinition) }
+            body.appendUnchecked("tools", .array(functions))
+            if options.exitTool {
+                body.appendUnchecked("tool_choice", "required")
+            } else if let choice = request.toolChoice {
                 switch choice {
                 case .auto: body.appendUnchecked("tool_choice", "auto")
                 case .any: body.appendUnchecked("tool_choice", "required")
@@ -77,15 +131,91 @@ public struct ChatRequestBuilder: Sendable {
                         body.appendUnchecked("tool_choice", "required")
                     }
                 }
-                if choice.disablesParallelToolUse { body.appendUnchecked("parallel_tool_calls", false) }
             }
+            if request.toolChoice?.disablesParallelToolUse == true { body.appendUnchecked("parallel_tool_calls", false) }
         }
+        addThinking(to: &body, request: request)
+        for member in options.overrides.members { body[member.key] = member.value }
+        if let allowed = options.allowedParameters {
+            body = JSONObject(body.members.filter { allowed.contains($0.key) })
+        }
+        body = Self.merge(options.extraBody, into: body)
         return Output(body: body, toolNames: names.reverse)
     }
 
+    /// Writes the provider's thinking switch for what the request asks.
+    private func addThinking(to body: inout JSONObject, request: MessagesRequest) {
+        var intent = request.thinkingIntent
+        if let forced = options.forceThinking { intent = forced ? .on(budget: nil) : .off }
+        let on: Bool?
+        switch intent {
+        case .on: on = true
+        case .adaptive: on = options.thinking == .deepseekThinking || options.thinking == .reasoningEffort ? nil : true
+        case .off: on = false
+        case .unspecified: on = nil
+        }
+        guard let on else { return }
+        switch options.thinking {
+        case .none: return
+        case .chatTemplateKwargs:
+            var kwargs = body["chat_template_kwargs"]?.objectValue ?? JSONObject()
+            kwargs["enable_thinking"] = .bool(on)
+            if on { kwargs["clear_thinking"] = false }
+            body["chat_template_kwargs"] = .object(kwargs)
+        case .deepseekThinking:
+            if on { body["thinking"] = .object(["type": "enabled"]) }
+        case .thinkingType:
+            body["thinking"] = .object(["type": .string(on ? "enabled" : "disabled")])
+        case .enableThinking:
+            body["enable_thinking"] = .bool(on)
+        case .reasoningEffort:
+            if on { body["reasoning_effort"] = .string(Self.effort(for: request)) }
+        case .openRouterReasoning:
+            body["reasoning"] = on ? .object(["effort": .string(Self.effort(for: request))]) : .object(["enabled": false])
+        }
+    }
+
+    /// A reasoning effort for the request's thinking budget or `output_config.effort`.
+    static func effort(for request: MessagesRequest) -> String {
+        if let effort = request.effort { return ["max", "xhigh"].contains(effort) ? "high" : effort }
+        guard let budget = request.thinking?.budgetTokens else { return "high" }
+        if budget >= 16_384 { return "high" }
+        if budget >= 4_096 { return "medium" }
+        return "low"
+    }
+
+    /// Deep-merges `extra` into `body`; values already in `body` win.
+    static func merge(_ extra: JSONObject, into body: JSONObject) -> JSONObject {
+        var result = body
+        for member in extra.members {
+            switch (result[member.key], member.value) {
+            case (nil, let value): result[member.key] = value
+            case (.object(let existing)?, .object(let added)): result[member.key] = .object(merge(added, into: existing))
+            default: continue
+            }
+        }
+        return result
+    }
+
+    static let exitToolDefinition: JSONValue = .object([
+        "type": "function",
+        "function": .object([
+            "name": .string(exitToolName),
+            "description": .string(
+                "Call this when no other tool is needed: put your complete answer to the user in `response`."),
+            "parameters": .object([
+                "type": "object",
+                "properties": .object(["response": .object(["type": "string", "description": "The answer."])]),
+                "required": ["response"],
+            ]),
+        ]),
+    ])
+
     // MARK: - Messages
 
-    func messages(for request: MessagesRequest, names: inout ToolNameMap) -> [JSONValue] {
+    func messages(for request: MessagesRequest, names: inout ToolNameMap, signatures: ThoughtSignatureStore? = nil)
+        -> [JSONValue]
+    {
         var output: [JSONValue] = []
         var systemTexts = request.system
         for message in request.messages where message.role == .system {
@@ -111,16 +241,25 @@ public struct ChatRequestBuilder: Sendable {
                     case .toolUse(let id, let name, let input):
                         let arguments: String
                         if case .object = input { arguments = input.jsonString } else { arguments = "{}" }
-                        calls.append(
-                            .object([
-                                "id": .string(id), "type": "function",
-                                "function": .object([
-                                    "name": .string(names.upstreamName(for: name)), "arguments": .string(arguments),
-                                ]),
-                            ]))
+                        var call: JSONObject = [
+                            "id": .string(id), "type": "function",
+                            "function": .object([
+                                "name": .string(names.upstreamName(for: name)), "arguments": .string(arguments),
+                            ]),
+                        ]
+                        if options.thoughtSignatures {
+                            // Gemini 3 refuses a history whose tool calls lost their signature; the
+                            // documented placeholder stands in when the proxy never saw it.
+                            let signature = signatures?.signature(forToolID: id) ?? ThoughtSignatureStore.placeholder
+                            call["extra_content"] = .object(["google": .object(["thought_signature": .string(signature)])])
+                        }
+                        calls.append(.object(call))
                         openCalls.append(id)
                     default: continue
                     }
+                }
+                if options.echoReasoningAsThinkTags, !reasoning.isEmpty {
+                    texts.insert("<think>\n" + reasoning.joined(separator: "\n") + "\n</think>\n", at: 0)
                 }
                 if texts.isEmpty, calls.isEmpty { continue }
                 var turn = JSONObject()

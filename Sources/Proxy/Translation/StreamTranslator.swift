@@ -20,6 +20,12 @@ public struct StreamTranslator: Sendable {
         public var toolNames: [String: String]
         /// The request's stop sequences (to report which one matched when the server says).
         public var stopSequences: [String]
+        /// Emit each tool call once, complete (arguments repaired if broken), at the end.
+        public var bufferToolArguments = false
+        /// The upstream name of a tool whose call is really the answer's text (`ExitTool`).
+        public var exitToolName: String?
+        /// Where Gemini thought signatures of tool calls are kept for later turns.
+        public var thoughtSignatures: ThoughtSignatureStore?
 
         public init(
             messageID: String, model: String, estimatedInputTokens: Int, thinkTags: ThinkTagSplitter.Mode = .leading,
@@ -51,6 +57,8 @@ public struct StreamTranslator: Sendable {
         var block: Int?
         var closed = false
         var tracker = JSONCompletenessTracker()
+        var signature: String?
+        var emittedID: String?
     }
 
     private struct PendingItem {
@@ -114,6 +122,7 @@ public struct StreamTranslator: Sendable {
         }
         if let usage = chunk.usage { upstreamUsage = usage }
         if let reasoning = chunk.reasoning, !reasoning.isEmpty {
+            splitter.reasoningArrivedSeparately()
             appendContent(.thinking, reasoning, into: &events)
         }
         if let content = chunk.content, !content.isEmpty {
@@ -162,10 +171,12 @@ public struct StreamTranslator: Sendable {
         closeLive(into: &events)
         while !pending.isEmpty {
             let item = pending.removeFirst()
+            if case .tool(let index) = item.kind, let call = tools[index], isExitTool(call) { continue }
             open(item, into: &events)
             closeLive(into: &events)
         }
-        let producedToolCall = tools.values.contains { $0.block != nil }
+        emitHeldToolCalls(into: &events)
+        let producedToolCall = tools.values.contains { $0.block != nil && !isExitTool($0) }
         let stopReason: StopReason
         var stopSequence: String?
         switch finishReason {
@@ -233,6 +244,10 @@ public struct StreamTranslator: Sendable {
         var call = tools[index] ?? ToolCall()
         if call.id == nil, let id = delta.id, !id.isEmpty { call.id = id }
         if call.name == nil, let name = delta.name, !name.isEmpty { call.name = name }
+        if let signature = delta.thoughtSignature, !signature.isEmpty {
+            call.signature = signature
+            if let id = call.emittedID { configuration.thoughtSignatures?.record(signature, forToolID: id) }
+        }
         if let arguments = delta.arguments, !arguments.isEmpty {
             if call.closed {
                 // Only whitespace can validly follow a complete value; anything else was
@@ -245,6 +260,12 @@ public struct StreamTranslator: Sendable {
             estimatedOutputTokens += estimator.count(arguments)
         }
         tools[index] = call
+        if configuration.bufferToolArguments || isExitTool(call) {
+            // Held until the end; drop any place it had in the queue.
+            pending.removeAll { $0.kind == .tool(index) }
+            if liveCanClose { drainPending(into: &events) }
+            return
+        }
         if let live, live.kind == .tool(index) {
             flushArguments(of: index, block: live.index, into: &events)
             if call.tracker.isComplete, !pending.isEmpty { drainPending(into: &events) }
@@ -283,6 +304,34 @@ public struct StreamTranslator: Sendable {
         return (tools.keys.max() ?? -1) + 1
     }
 
+    private func isExitTool(_ call: ToolCall) -> Bool {
+        guard let exit = configuration.exitToolName else { return false }
+        return call.name == exit
+    }
+
+    /// Emits the tool calls held back (buffered mode, `ExitTool`) in call order: each as one
+    /// block with its whole (repaired) input; an `ExitTool` call as the answer's text.
+    private mutating func emitHeldToolCalls(into events: inout [StreamEvent]) {
+        for index in tools.keys.sorted() {
+            guard var call = tools[index], call.block == nil else { continue }
+            let arguments = JSONRepair.repair(call.arguments) ?? "{}"
+            if isExitTool(call) {
+                let response = (try? JSONParser.parse(arguments))?["response"]?.stringValue ?? ""
+                call.block = -1
+                tools[index] = call
+                guard !response.isEmpty else { continue }
+                open(PendingItem(kind: .text, text: response), into: &events)
+                closeLive(into: &events)
+                continue
+            }
+            call.arguments = arguments
+            call.sentCount = 0
+            tools[index] = call
+            open(PendingItem(kind: .tool(index)), into: &events)
+            closeLive(into: &events)
+        }
+    }
+
     private var liveCanClose: Bool {
         guard let live else { return true }
         if case .tool(let index) = live.kind {
@@ -316,6 +365,8 @@ public struct StreamTranslator: Sendable {
             let upstreamName = call.name ?? "unknown_tool"
             let name = configuration.toolNames[upstreamName] ?? upstreamName
             call.block = index
+            call.emittedID = id
+            if let signature = call.signature { configuration.thoughtSignatures?.record(signature, forToolID: id) }
             tools[toolIndex] = call
             events.append(.contentBlockStart(index: index, .toolUse(id: id, name: name)))
             live = (item.kind, index)

@@ -30,7 +30,7 @@ public struct ThinkTagSplitter: Sendable, Equatable {
     private static let open = "<think>"
     private static let close = "</think>"
 
-    private let mode: Mode
+    private var mode: Mode
     private var state: State
     private var held = ""
 
@@ -91,6 +91,13 @@ public struct ThinkTagSplitter: Sendable, Equatable {
             }
         }
         return output
+    }
+
+    /// The provider sent reasoning in a field of its own (`reasoning_content`, `reasoning`):
+    /// content that has not started yet is then not implicitly reasoning (it may still open
+    /// with `<think>`), or a plain answer would all become thinking.
+    public mutating func reasoningArrivedSeparately() {
+        if mode == .implicitOpen, state == .start { mode = .leading }
     }
 
     /// Ends the content; releases anything held back.

@@ -17,6 +17,10 @@ public final class UpstreamClient: Sendable {
         // Every concurrent stream holds a connection; a low soft limit would queue requests
         // behind each other inside the proxy.
         pool.concurrentHTTP1ConnectionsPerHostSoftLimit = 1_024
+        // A refused or failed connection must fail the attempt at once: the dispatcher retries
+        // with its own backoff and then falls back. AsyncHTTPClient's own retrying would hold
+        // each attempt until the connect time-out (or API_TIMEOUT_MS) instead.
+        pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
             redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15)), connectionPool: pool)
         configuration.httpVersion = .automatic

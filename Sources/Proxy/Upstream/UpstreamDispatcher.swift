@@ -4,9 +4,11 @@ import Logging
 import NIOCore
 import NIOHTTP1
 
-/// Gets an answer started: sends the translated request to the route's model, retries
-/// retryable failures, then tries the route's fallbacks in order, all before the first byte
-/// of the answer (after that, a failure can only be reported inside the stream).
+/// Gets an answer started: sends the request to the route's model (translated, or passed
+/// through to an Anthropic-compatible provider), waits for the provider's RPM budget, rotates
+/// its keys, retries retryable failures, then tries the route's fallbacks in order — all
+/// before the first byte of the answer (after that, a failure can only be reported inside
+/// the stream).
 struct UpstreamDispatcher: Sendable {
     /// An upstream answer that has started (status 2xx and body bytes in hand).
     struct Opened: Sendable {
@@ -26,6 +28,12 @@ struct UpstreamDispatcher: Sendable {
         }
     }
 
+    /// The client's Anthropic headers, forwarded to Anthropic-compatible providers.
+    struct ClientHeaders: Sendable {
+        var version: String?
+        var beta: String?
+    }
+
     let client: UpstreamClient
     let config: SwitchboardConfig
     let redactor: SecretRedactor
@@ -33,6 +41,8 @@ struct UpstreamDispatcher: Sendable {
     let logger: Logger
     let retry: RetryPolicy
     let presence: ClientPresence?
+    let registry: ProviderRegistry
+    var clientHeaders = ClientHeaders()
 
     /// Largest error body read from a provider.
     static let maximumErrorBody = 64 * 1024
@@ -46,6 +56,8 @@ struct UpstreamDispatcher: Sendable {
         let finest = min(config.apiTimeoutMilliseconds, config.pingIntervalMilliseconds)
         return .milliseconds(max(20, min(1_000, finest / 4)))
     }
+
+    private static let clientGone = APIError(.invalidRequest, "client closed the request", status: 499)
 
     /// Opens the answer for `request`, trying `decision`'s candidates in order.
     /// - Parameter wholeBody: read the complete body (non-streaming clients).
@@ -69,75 +81,141 @@ struct UpstreamDispatcher: Sendable {
                 lastError = error
                 continue
             }
-            let profile = ProviderProfile.resolve(provider: provider, model: target.model)
-            let output = ChatRequestBuilder(options: profile.request).build(request, model: target.model)
-            let body = JSONValue.object(output.body).jsonBytes
-            logger.trace(
-                "upstream request", metadata: ["provider": "\(provider.name)", "body": "\(redactor.redact(String(decoding: body, as: UTF8.self)))"])
-            var attempt = 0
-            while true {
-                if presence?.isGone == true || Task.isCancelled {
-                    return .failure(APIError(.invalidRequest, "client closed the request", status: 499))
-                }
-                let result = await attemptOnce(
-                    provider: provider, target: target, body: body, profile: profile, toolNames: output.toolNames,
-                    wholeBody: wholeBody)
-                switch result {
-                case .opened(let opened):
-                    return .success(opened)
-                case .clientGone:
-                    return .failure(APIError(.invalidRequest, "client closed the request", status: 499))
-                case .failed(let error, let retryable, let retryAfter):
-                    lastError = error
-                    var wait: Duration?
-                    if retryable, attempt < retry.retries {
-                        let delay = retryAfter.map { Duration.seconds($0) } ?? retry.backoff(attempt: attempt)
-                        if delay <= retry.maximumWait { wait = delay }
-                    }
-                    guard let wait else {
-                        events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
-                        logger.info(
-                            "upstream attempt failed",
-                            metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"])
-                        break
-                    }
-                    attempt += 1
-                    let note = "retry \(attempt) of \(retry.retries) in \(Self.format(wait))"
-                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: note)))
-                    logger.info(
-                        "upstream attempt failed",
-                        metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"])
-                    do { try await Task.sleep(for: wait) } catch {
-                        return .failure(APIError(.invalidRequest, "client closed the request", status: 499))
-                    }
-                    continue
-                }
-                break
+            switch await openCandidate(provider: provider, target: target, request: request, id: id, wholeBody: wholeBody, next: next)
+            {
+            case .success(let opened): return .success(opened)
+            case .failure(let error):
+                if error.status == 499 { return .failure(error) }
+                lastError = error
             }
         }
         return .failure(lastError)
     }
 
-    private enum AttemptResult {
-        case opened(Opened)
-        case failed(APIError, retryable: Bool, retryAfter: Int?)
-        case clientGone
+    private func openCandidate(
+        provider: ProviderConfig, target: ModelRef, request: MessagesRequest, id: RequestID, wholeBody: Bool, next: String
+    ) async -> Result<Opened, APIError> {
+        let profile = ProviderProfile.resolve(provider: provider, model: target.model)
+        let runtime = registry.runtime(for: provider)
+        let body: [UInt8]
+        var toolNames: [String: String] = [:]
+        if profile.passthrough {
+            body = PassthroughBody.make(request, model: target.model)
+        } else {
+            let output = ChatRequestBuilder(options: profile.request).build(
+                request, model: target.model, signatures: profile.request.thoughtSignatures ? registry.signatures : nil)
+            body = JSONValue.object(output.body).jsonBytes
+            toolNames = output.toolNames
+        }
+        logger.trace(
+            "upstream request",
+            metadata: ["provider": "\(provider.name)", "body": "\(redactor.redact(String(decoding: body, as: UTF8.self)))"])
+        let keyCount = runtime.keys.keys.count
+        let maximumAttempts = retry.retries + max(0, keyCount - 1)
+        var attempt = 0
+        var lastError = APIError(.api, "\(target) was not tried")
+        while true {
+            if presence?.isGone == true || Task.isCancelled { return .failure(Self.clientGone) }
+            if let limiter = runtime.limiter {
+                let wait = limiter.reserve()
+                if wait > .zero {
+                    events.emit(.queued(.init(id: id, target: target, wait: wait)))
+                    logger.info(
+                        "\(id) waiting \(Self.format(wait)) for \(provider.name)'s budget of \(limiter.requestsPerMinute) requests per minute"
+                    )
+                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                }
+            }
+            let checkout = runtime.keys.checkout()
+            if let checkout, checkout.wait > .zero {
+                guard checkout.wait <= retry.maximumWait else {
+                    let error = APIError(
+                        .rateLimit,
+                        "\(provider.name): all \(keyCount) keys are resting after 429s (next free in \(Self.format(checkout.wait)))",
+                        retryAfter: Int(checkout.wait.components.seconds) + 1)
+                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
+                    return .failure(error)
+                }
+                do { try await Task.sleep(for: checkout.wait) } catch { return .failure(Self.clientGone) }
+            }
+            let httpRequest = makeRequest(provider: provider, profile: profile, body: body, key: checkout?.key, wholeBody: wholeBody)
+            let result = await attemptOnce(
+                httpRequest, provider: provider, target: target, profile: profile, toolNames: toolNames, wholeBody: wholeBody)
+            let keyNote = keyCount > 1 ? " (key \((checkout?.index ?? 0) + 1)/\(keyCount))" : ""
+            switch result {
+            case .opened(let opened):
+                if let checkout { runtime.keys.succeeded(checkout.index) }
+                return .success(opened)
+            case .clientGone:
+                return .failure(Self.clientGone)
+            case .failed(let error, let retryable, let retryAfter, let status):
+                lastError = error
+                var wait: Duration?
+                var note = ""
+                if status == 429, let checkout, keyCount > 1 {
+                    let rest = runtime.keys.rest(checkout.index, retryAfter: retryAfter)
+                    if attempt < maximumAttempts, runtime.keys.availableCount() > 0 {
+                        wait = .zero
+                        note = "key \(checkout.index + 1)/\(keyCount) rests \(Self.format(rest)); retry with the next key"
+                    }
+                }
+                if wait == nil, retryable, attempt < maximumAttempts {
+                    let delay = retryAfter.map { Duration.seconds($0) } ?? retry.backoff(attempt: attempt)
+                    if delay <= retry.maximumWait {
+                        wait = delay
+                        note = "retry \(attempt + 1) of \(maximumAttempts) in \(Self.format(delay))"
+                    }
+                }
+                guard let wait else {
+                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
+                    logger.info(
+                        "\(id) upstream attempt failed\(keyNote)",
+                        metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"])
+                    return .failure(lastError)
+                }
+                attempt += 1
+                events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: note)))
+                logger.info(
+                    "\(id) upstream attempt failed\(keyNote)",
+                    metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"])
+                if wait > .zero {
+                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                }
+            }
+        }
     }
 
-    private func attemptOnce(
-        provider: ProviderConfig, target: ModelRef, body: [UInt8], profile: ProviderProfile, toolNames: [String: String],
-        wholeBody: Bool
-    ) async -> AttemptResult {
-        var request = HTTPClientRequest(url: provider.endpoint)
+    private func makeRequest(
+        provider: ProviderConfig, profile: ProviderProfile, body: [UInt8], key: String?, wholeBody: Bool
+    ) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: profile.passthrough ? provider.messagesEndpoint : provider.endpoint)
         request.method = .POST
         request.headers.add(name: "content-type", value: "application/json")
         request.headers.add(name: "accept", value: wholeBody ? "application/json" : "text/event-stream")
         request.headers.add(name: "user-agent", value: "switchboard/\(SwitchboardVersion.current)")
-        if let key = provider.apiKeys.first {
+        if let key {
             request.headers.add(name: "authorization", value: "Bearer \(key)")
+            if profile.passthrough { request.headers.add(name: "x-api-key", value: key) }
+        }
+        if profile.passthrough {
+            request.headers.add(name: "anthropic-version", value: clientHeaders.version ?? "2023-06-01")
+            if let beta = clientHeaders.beta { request.headers.add(name: "anthropic-beta", value: beta) }
         }
         request.body = .bytes(ByteBuffer(bytes: body))
-        let host = URL(string: provider.endpoint)?.host ?? ""
+        return request
+    }
+
+    private enum AttemptResult {
+        case opened(Opened)
+        case failed(APIError, retryable: Bool, retryAfter: Int?, status: Int?)
+        case clientGone
+    }
+
+    private func attemptOnce(
+        _ request: HTTPClientRequest, provider: ProviderConfig, target: ModelRef, profile: ProviderProfile,
+        toolNames: [String: String], wholeBody: Bool
+    ) async -> AttemptResult {
+        let host = URL(string: request.url)?.host ?? ""
         let call = UpstreamCall(client: client.client(for: host), request: request, tick: tick)
         presence?.onGone { call.notifyClientGone() }
         defer { presence?.onGone(nil) }
@@ -149,6 +227,14 @@ struct UpstreamDispatcher: Sendable {
         var buffers: [ByteBuffer] = []
         var received = 0
         let label = "\(provider.name) (\(target.model))"
+
+        func upstreamError() -> AttemptResult {
+            let message = UpstreamErrorMessage.extract(from: buffers, status: status)
+            let retryAfter = RetryPolicy.retryAfter(headers)
+            let error = APIError.forUpstreamStatus(
+                status, message: redactor.redact("\(label): \(message)"), retryAfter: retryAfter)
+            return .failed(error, retryable: RetryPolicy.isRetryable(status: status), retryAfter: retryAfter, status: status)
+        }
 
         return await withTaskCancellationHandler {
             for await item in call.items {
@@ -166,7 +252,9 @@ struct UpstreamDispatcher: Sendable {
                     if received <= limit { buffers.append(buffer) }
                     if received > limit, !isError {
                         call.cancel()
-                        return .failed(APIError(.api, "\(label) sent an answer larger than 64 MB"), retryable: false, retryAfter: nil)
+                        return .failed(
+                            APIError(.api, "\(label) sent an answer larger than 64 MB"), retryable: false, retryAfter: nil,
+                            status: nil)
                     }
                     if !isError, !wholeBody {
                         return .opened(
@@ -181,30 +269,19 @@ struct UpstreamDispatcher: Sendable {
                                 call: call, target: target, profile: profile, toolNames: toolNames, headers: headers,
                                 bytes: buffers, ended: true))
                     }
-                    let message = UpstreamErrorMessage.extract(from: buffers, status: status)
-                    let error = APIError.forUpstreamStatus(
-                        status, message: redactor.redact("\(label): \(message)"),
-                        retryAfter: RetryPolicy.retryAfter(headers))
-                    return .failed(
-                        error, retryable: RetryPolicy.isRetryable(status: status),
-                        retryAfter: RetryPolicy.retryAfter(headers))
+                    return upstreamError()
                 case .failure(let error):
-                    if status != 0, !(200..<300).contains(status) {
-                        let message = UpstreamErrorMessage.extract(from: buffers, status: status)
-                        return .failed(
-                            APIError.forUpstreamStatus(status, message: redactor.redact("\(label): \(message)")),
-                            retryable: RetryPolicy.isRetryable(status: status), retryAfter: RetryPolicy.retryAfter(headers))
-                    }
+                    if status != 0, !(200..<300).contains(status) { return upstreamError() }
                     return .failed(
                         APIError(.api, redactor.redact("\(label): connection failed: \(UpstreamErrorMessage.describe(error))")),
-                        retryable: true, retryAfter: nil)
+                        retryable: true, retryAfter: nil, status: nil)
                 case .tick:
                     if clock.now - lastActivity > timeout {
                         call.cancel()
                         let what = status == 0 ? "did not answer" : "went silent"
                         return .failed(
                             APIError(.timeout, "\(label) \(what) for \(Self.format(timeout)) (API_TIMEOUT_MS)"),
-                            retryable: false, retryAfter: nil)
+                            retryable: false, retryAfter: nil, status: nil)
                     }
                 case .clientGone:
                     call.cancel()
@@ -214,7 +291,7 @@ struct UpstreamDispatcher: Sendable {
             call.cancel()
             return Task.isCancelled
                 ? .clientGone
-                : .failed(APIError(.api, "\(label): the answer ended unexpectedly"), retryable: true, retryAfter: nil)
+                : .failed(APIError(.api, "\(label): the answer ended unexpectedly"), retryable: true, retryAfter: nil, status: nil)
         } onCancel: {
             call.cancel()
         }

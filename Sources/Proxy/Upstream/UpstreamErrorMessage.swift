@@ -54,6 +54,14 @@ enum UpstreamErrorMessage {
             return "could not connect to \(error.host):\(error.port)"
         }
         let text = "\(error)"
+        for (needle, plain) in [
+            ("Connection refused", "connection refused"), ("Connection reset", "connection reset by the provider"),
+            ("No route to host", "no route to host"), ("Network is unreachable", "network unreachable"),
+            ("certificate", "TLS certificate problem: \(text)"), ("NXDOMAIN", "host name not found"),
+            ("Name or service not known", "host name not found"),
+        ] where text.contains(needle) {
+            return plain
+        }
         return text.count > 300 ? String(text.prefix(300)) + "…" : text
     }
 }

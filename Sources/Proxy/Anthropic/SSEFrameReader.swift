@@ -1,9 +1,8 @@
 import NIOCore
 
-@testable import Proxy
-
-/// Reads Anthropic SSE frames back into ``StreamEvent``s (for the non-streaming path, which
-/// folds the same frames the streaming path sends, and for tests).
+/// Reads Anthropic SSE frames back into ``StreamEvent``s: how a passed-through answer from an
+/// Anthropic-compatible provider is observed (usage, progress, errors) while its bytes go to
+/// the client unchanged.
 struct SSEFrameReader {
     private var parser = SSEParser()
 

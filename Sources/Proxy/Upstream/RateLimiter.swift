@@ -1,0 +1,36 @@
+import Synchronization
+
+/// A per-provider requests-per-minute budget. Each request reserves the earliest start that
+/// keeps at most `rpm` starts in any 60-second window, and waits until then: requests queue
+/// (first come, first served) instead of being answered 429 by the provider.
+public final class RateLimiter: Sendable {
+    public let requestsPerMinute: Int
+    private let window = Duration.seconds(60)
+    private let starts = Mutex<[ContinuousClock.Instant]>([])
+
+    public init(requestsPerMinute: Int) {
+        self.requestsPerMinute = max(1, requestsPerMinute)
+    }
+
+    /// Reserves a start and returns how long to wait for it.
+    public func reserve(now: ContinuousClock.Instant = .now) -> Duration {
+        starts.withLock { starts in
+            if let firstLive = starts.firstIndex(where: { $0 > now - window }) {
+                starts.removeFirst(firstLive)
+            } else {
+                starts.removeAll()
+            }
+            var slot = now
+            if starts.count >= requestsPerMinute {
+                slot = max(now, starts[starts.count - requestsPerMinute] + window)
+            }
+            starts.append(slot)
+            return slot - now
+        }
+    }
+
+    /// Requests reserved but not yet started (the queue).
+    public func queued(now: ContinuousClock.Instant = .now) -> Int {
+        starts.withLock { $0.filter { $0 > now }.count }
+    }
+}
