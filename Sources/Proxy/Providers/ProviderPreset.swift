@@ -133,8 +133,12 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
         options.allowedParameters = allowedParameters
         options.maxOutputTokens = maxOutputTokens(model: model)
         options.thinking = thinkingControl(model: model)
+        // deepseek-chat in thinking mode takes the reasoner's output limit.
+        if self == .deepseek, options.thinking == .deepseekThinking { options.thinkingMaxOutputTokens = 65_536 }
         switch self {
-        case .deepseek, .moonshot: options.echoReasoning = true
+        // Zhipu's own API keeps GLM's reasoning across turns when it is sent back; NIM's
+        // vLLM front end is left alone (an unknown message field there would refuse every turn).
+        case .deepseek, .moonshot, .zhipu: options.echoReasoning = true
         case .minimax: options.echoReasoningAsThinkTags = true
         default: break
         }

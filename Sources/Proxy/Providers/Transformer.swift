@@ -77,8 +77,13 @@ public struct Transformer: Sendable, Equatable {
         case "reasoning":
             profile.request.forceThinking = options["enable"]?.boolValue ?? true
             if profile.request.thinking == .none {
-                profile.request.thinking = .enableThinking
-                profile.request.allowedParameters?.insert("enable_thinking")
+                // NIM refuses unknown top-level keys but its chat templates read enable_thinking.
+                if preset == .nvidia {
+                    profile.request.thinking = .chatTemplateKwargs
+                } else {
+                    profile.request.thinking = .enableThinking
+                    profile.request.allowedParameters?.insert("enable_thinking")
+                }
             }
             return .applied
         case "deepseek":
@@ -91,7 +96,9 @@ public struct Transformer: Sendable, Equatable {
                 profile.request.extraBody = ChatRequestBuilder.merge(options, into: profile.request.extraBody)
                 return .applied
             }
-            return preset == .openrouter ? .notNeeded("the openrouter preset covers it") : .applied
+            return preset == .openrouter
+                ? .notNeeded("the openrouter preset covers it")
+                : .notNeeded("the reasoning field is always read as thinking")
         case "gemini", "vertex-gemini":
             if preset == .gemini { return .notNeeded("the gemini preset covers it") }
             profile.request.schemaCleaning = .gemini

@@ -78,6 +78,11 @@ public struct ChatChunk: Sendable, Equatable {
             // Some gateways send both fields, one of them empty.
             let reasoningContent = delta["reasoning_content"]?.stringValue
             reasoning = reasoningContent?.isEmpty == false ? reasoningContent : delta["reasoning"]?.stringValue
+            if reasoning?.isEmpty ?? true, case .array(let details)? = delta["reasoning_details"] {
+                // MiniMax with reasoning_split, and OpenRouter: `[{"type":"reasoning.text","text":…}]`.
+                let text = details.compactMap { $0["text"]?.stringValue }.joined()
+                if !text.isEmpty { reasoning = text }
+            }
             if case .array(let parts)? = delta["content"] {
                 // Mistral sends content as parts: `{"type":"text","text":…}` and
                 // `{"type":"thinking","thinking":[{"type":"text","text":…}]}`.

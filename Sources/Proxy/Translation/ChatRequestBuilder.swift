@@ -37,6 +37,8 @@ public struct ChatRequestBuilder: Sendable {
         public var maxTokensParameter = "max_tokens"
         /// Largest `max_tokens` the model accepts; larger requests are lowered to it.
         public var maxOutputTokens: Int?
+        /// The limit instead when thinking is switched on (DeepSeek's thinking mode).
+        public var thinkingMaxOutputTokens: Int?
         /// Echo earlier reasoning as `reasoning_content` on assistant turns with tool calls.
         public var echoReasoning = false
         /// Echo earlier reasoning as `<think>…</think>` at the start of assistant content (MiniMax).
@@ -91,7 +93,9 @@ public struct ChatRequestBuilder: Sendable {
         body.appendUnchecked("model", .string(model))
         body.appendUnchecked("messages", .array(messages(for: request, names: &names, signatures: signatures)))
         var maxTokens = max(1, request.maxTokens)
-        if let cap = options.maxOutputTokens { maxTokens = min(maxTokens, cap) }
+        if let cap = thinkingIsOn(request) ? options.thinkingMaxOutputTokens ?? options.maxOutputTokens : options.maxOutputTokens {
+            maxTokens = min(maxTokens, cap)
+        }
         body.appendUnchecked(options.maxTokensParameter, .int(maxTokens))
         body.appendUnchecked("stream", .bool(request.stream))
         if request.stream {
@@ -143,6 +147,13 @@ public struct ChatRequestBuilder: Sendable {
         return Output(body: body, toolNames: names.reverse)
     }
 
+    /// Whether the request (or a forced setting) switches thinking on.
+    private func thinkingIsOn(_ request: MessagesRequest) -> Bool {
+        if let forced = options.forceThinking { return forced }
+        if case .on = request.thinkingIntent { return true }
+        return false
+    }
+
     /// Writes the provider's thinking switch for what the request asks.
     private func addThinking(to body: inout JSONObject, request: MessagesRequest) {
         var intent = request.thinkingIntent
@@ -171,7 +182,8 @@ public struct ChatRequestBuilder: Sendable {
         case .reasoningEffort:
             if on { body["reasoning_effort"] = .string(Self.effort(for: request)) }
         case .openRouterReasoning:
-            body["reasoning"] = on ? .object(["effort": .string(Self.effort(for: request))]) : .object(["enabled": false])
+            // Off is left to the model: some cannot switch reasoning off and answer 400 if asked.
+            if on { body["reasoning"] = .object(["effort": .string(Self.effort(for: request))]) }
         }
     }
 

@@ -117,13 +117,16 @@ struct UpstreamDispatcher: Sendable {
         while true {
             if presence?.isGone == true || Task.isCancelled { return .failure(Self.clientGone) }
             if let limiter = runtime.limiter {
-                let wait = limiter.reserve()
+                let (slot, wait) = limiter.reserveSlot()
                 if wait > .zero {
                     events.emit(.queued(.init(id: id, target: target, wait: wait)))
                     logger.info(
                         "\(id) waiting \(Self.format(wait)) for \(provider.name)'s budget of \(limiter.requestsPerMinute) requests per minute"
                     )
-                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                    guard await pause(wait) else {
+                        limiter.release(slot)
+                        return .failure(Self.clientGone)
+                    }
                 }
             }
             let checkout = runtime.keys.checkout()
@@ -136,7 +139,7 @@ struct UpstreamDispatcher: Sendable {
                     events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
                     return .failure(error)
                 }
-                do { try await Task.sleep(for: checkout.wait) } catch { return .failure(Self.clientGone) }
+                guard await pause(checkout.wait) else { return .failure(Self.clientGone) }
             }
             let httpRequest = makeRequest(provider: provider, profile: profile, body: body, key: checkout?.key, wholeBody: wholeBody)
             let result = await attemptOnce(
@@ -179,10 +182,21 @@ struct UpstreamDispatcher: Sendable {
                     "\(id) upstream attempt failed\(keyNote)",
                     metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"])
                 if wait > .zero {
-                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                    guard await pause(wait) else { return .failure(Self.clientGone) }
                 }
             }
         }
+    }
+
+    /// Waits `duration` unless the client leaves (checked every 200 ms); `false` if it left.
+    private func pause(_ duration: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if presence?.isGone == true || Task.isCancelled { return false }
+            let slice = min(.milliseconds(200), deadline - ContinuousClock.now)
+            do { try await Task.sleep(for: slice) } catch { return false }
+        }
+        return presence?.isGone != true
     }
 
     private func makeRequest(
