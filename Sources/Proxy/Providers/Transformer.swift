@@ -56,7 +56,9 @@ public struct Transformer: Sendable, Equatable {
         let preset = profile.preset
         switch name.lowercased() {
         case "maxtoken":
-            guard let cap = options["max_tokens"]?.intValue, cap > 0 else { return .ignored("needs {\"max_tokens\": N}") }
+            guard let cap = options["max_tokens"]?.intValue, cap > 0 else {
+                return .ignored("needs {\"max_tokens\": N}")
+            }
             profile.request.maxOutputTokens = cap
             return .applied
         case "maxcompletiontokens":

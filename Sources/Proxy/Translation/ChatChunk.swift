@@ -13,7 +13,11 @@ public struct ChatChunk: Sendable, Equatable {
         public var thoughtSignature: String?
 
         public init(
-            index: Int?, id: String? = nil, name: String? = nil, arguments: String? = nil, thoughtSignature: String? = nil
+            index: Int?,
+            id: String? = nil,
+            name: String? = nil,
+            arguments: String? = nil,
+            thoughtSignature: String? = nil
         ) {
             self.index = index
             self.id = id
@@ -54,7 +58,10 @@ public struct ChatChunk: Sendable, Equatable {
     public var error: StreamError?
 
     public init(
-        content: String? = nil, reasoning: String? = nil, toolCalls: [ToolCallDelta] = [], finishReason: String? = nil,
+        content: String? = nil,
+        reasoning: String? = nil,
+        toolCalls: [ToolCallDelta] = [],
+        finishReason: String? = nil,
         usage: UpstreamUsage? = nil
     ) {
         self.content = content
@@ -104,8 +111,12 @@ public struct ChatChunk: Sendable, Equatable {
                     toolCalls.append(
                         ToolCallDelta(
                             index: call["index"]?.intValue ?? (isWholeMessage ? position : nil),
-                            id: call["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments,
-                            thoughtSignature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue))
+                            id: call["id"]?.stringValue,
+                            name: function?["name"]?.stringValue,
+                            arguments: arguments,
+                            thoughtSignature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue
+                        )
+                    )
                 }
             }
             finishReason = choice["finish_reason"]?.stringValue
