@@ -280,7 +280,8 @@ struct Renderer {
         for (index, route) in state.routeRows.enumerated() where rowY < y + height {
             let stats = state.stats(for: route)
             let entry = state.routeEntries[route]
-            var model = entry?.effective?.description ?? "(default)"
+            let unset = RouteKind.configurable.contains(route) ? "(default)" : "(the request's own)"
+            var model = entry?.effective?.description ?? unset
             if entry?.isSwitched == true { model = theme.switchedMark + model }
             let ttft = Format.pair(stats.ttft.percentile(50, now: now), stats.ttft.percentile(95, now: now))
             let time = Format.pair(stats.duration.percentile(50, now: now), stats.duration.percentile(95, now: now))
