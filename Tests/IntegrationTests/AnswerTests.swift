@@ -17,7 +17,8 @@ struct AnswerTests {
                         "usage": ["prompt_tokens": 21, "completion_tokens": 7, "total_tokens": 28],
                     ]
                 ]
-            ])
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(result.status == 200)
         #expect(result.header("content-type")?.hasPrefix("text/event-stream") == true)
@@ -41,7 +42,14 @@ struct AnswerTests {
         let model = TestModel.unique("reasoning")
         try await stack.upstream.script(
             model,
-            [["text_stream": ["reasoning": "First I think about it carefully.", "text": "The answer is 42.", "pieces": 3]]])
+            [
+                [
+                    "text_stream": [
+                        "reasoning": "First I think about it carefully.", "text": "The answer is 42.", "pieces": 3,
+                    ]
+                ]
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(result.status == 200)
         let transcript = result.transcript
@@ -58,7 +66,14 @@ struct AnswerTests {
         let model = TestModel.unique("reasoning-field")
         try await stack.upstream.script(
             model,
-            [["text_stream": ["reasoning": "Thinking via reasoning.", "reasoning_field": "reasoning", "text": "Done."]]])
+            [
+                [
+                    "text_stream": [
+                        "reasoning": "Thinking via reasoning.", "reasoning_field": "reasoning", "text": "Done.",
+                    ]
+                ]
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         let transcript = result.transcript
         #expect(transcript.isCompleteAndValid, "\(transcript.summary)")
@@ -79,9 +94,11 @@ struct AnswerTests {
                         "calls": [["id": "call_abc123", "name": "Write", "arguments": .string(arguments)]],
                     ]
                 ]
-            ])
+            ]
+        )
         let result = try await stack.client.stream(
-            body: MessagesBody.make(model: "up,\(model)", stream: true, extra: ["tools": Self.tools]))
+            body: MessagesBody.make(model: "up,\(model)", stream: true, extra: ["tools": Self.tools])
+        )
         #expect(result.status == 200)
         let transcript = result.transcript
         #expect(transcript.isCompleteAndValid, "\(transcript.summary)")
@@ -94,7 +111,9 @@ struct AnswerTests {
         #expect(tool.input == (try JSONParser.parse(arguments)))
         #expect(transcript.message.stopReason == .toolUse)
         // The arguments are streamed as several input_json_delta fragments.
-        let fragments = transcript.events.filter { if case .contentBlockDelta(1, .inputJSON) = $0 { true } else { false } }
+        let fragments = transcript.events.filter {
+            if case .contentBlockDelta(1, .inputJSON) = $0 { true } else { false }
+        }
         #expect(fragments.count >= 2)
     }
 
@@ -112,9 +131,11 @@ struct AnswerTests {
                         ]
                     ]
                 ]
-            ])
+            ]
+        )
         let result = try await stack.client.stream(
-            body: MessagesBody.make(model: "up,\(model)", stream: true, extra: ["tools": Self.tools]))
+            body: MessagesBody.make(model: "up,\(model)", stream: true, extra: ["tools": Self.tools])
+        )
         let transcript = result.transcript
         #expect(transcript.isCompleteAndValid, "\(transcript.summary)")
         let tools = transcript.message.blocks.compactMap(\.toolUse)
@@ -131,10 +152,12 @@ struct AnswerTests {
             [
                 [
                     "text_stream": [
-                        "text": "A complete answer.", "usage": ["prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16],
+                        "text": "A complete answer.",
+                        "usage": ["prompt_tokens": 12, "completion_tokens": 4, "total_tokens": 16],
                     ]
                 ]
-            ])
+            ]
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false))
         #expect(result.status == 200)
         #expect(result.header("content-type")?.hasPrefix("application/json") == true)
@@ -172,19 +195,23 @@ struct AnswerTests {
             [
                 [
                     "tool_stream": [
-                        "text_before": "Reading.", "calls": [["id": "call_xyz", "name": "Read", "arguments": ["file_path": "/etc/hosts"]]],
+                        "text_before": "Reading.",
+                        "calls": [["id": "call_xyz", "name": "Read", "arguments": ["file_path": "/etc/hosts"]]],
                     ]
                 ]
-            ])
+            ]
+        )
         let result = try await stack.client.post(
-            body: MessagesBody.make(model: "up,\(model)", stream: false, extra: ["tools": Self.tools]))
+            body: MessagesBody.make(model: "up,\(model)", stream: false, extra: ["tools": Self.tools])
+        )
         #expect(result.status == 200)
         let json = try #require(result.json, "\(result.text)")
         #expect(
             json["content"] == [
                 ["type": "text", "text": "Reading."],
                 ["type": "tool_use", "id": "call_xyz", "name": "Read", "input": ["file_path": "/etc/hosts"]],
-            ])
+            ]
+        )
         #expect(json["stop_reason"] == "tool_use")
     }
 
@@ -199,7 +226,9 @@ struct AnswerTests {
         ],
         [
             "name": "Read", "description": "Read a file",
-            "input_schema": ["type": "object", "properties": ["file_path": ["type": "string"]], "required": ["file_path"]],
+            "input_schema": [
+                "type": "object", "properties": ["file_path": ["type": "string"]], "required": ["file_path"],
+            ],
         ],
     ]
 }

@@ -29,7 +29,9 @@ struct AuthTests {
             #expect(wrong.errorType == "authentication_error")
 
             let wrongBearer = try await proxy.client.post(
-                body: body, headers: Self.headers([("authorization", "Bearer not-the-key")]))
+                body: body,
+                headers: Self.headers([("authorization", "Bearer not-the-key")])
+            )
             #expect(wrongBearer.status == 401)
 
             let viaHeader = try await proxy.client.post(body: body, headers: Self.headers([("x-api-key", Self.apiKey)]))
@@ -37,7 +39,9 @@ struct AuthTests {
             #expect(viaHeader.json?["content"] == [["type": "text", "text": "authorised"]])
 
             let viaBearer = try await proxy.client.post(
-                body: body, headers: Self.headers([("authorization", "Bearer \(Self.apiKey)")]))
+                body: body,
+                headers: Self.headers([("authorization", "Bearer \(Self.apiKey)")])
+            )
             #expect(viaBearer.status == 200, "\(viaBearer.text)")
 
             // Rejected requests never reached the upstream.
@@ -50,8 +54,10 @@ struct AuthTests {
             let models = try await proxy.client.get("/v1/models", headers: Self.headers([]))
             #expect(models.status == 401)
             let count = try await proxy.client.post(
-                "/v1/messages/count_tokens", body: ["model": "m", "messages": [["role": "user", "content": "hi"]]],
-                headers: Self.headers([]))
+                "/v1/messages/count_tokens",
+                body: ["model": "m", "messages": [["role": "user", "content": "hi"]]],
+                headers: Self.headers([])
+            )
             #expect(count.status == 401)
         }
     }
@@ -79,10 +85,13 @@ struct AuthTests {
                 ]
             ],
             router: ["default": .string("keyless,\(model)")],
-            environment: ["SOME_UNSET_VAR": nil])
+            environment: ["SOME_UNSET_VAR": nil]
+        )
         try await withProxy(proxy) { proxy in
             for stream in [true, false] {
-                let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: stream))
+                let result = try await proxy.client.post(
+                    body: MessagesBody.make(model: "claude-sonnet-4-5", stream: stream)
+                )
                 #expect(result.status == 401, "\(result.text)")
                 #expect(result.errorType == "authentication_error")
                 #expect(result.errorMessage?.contains("SOME_UNSET_VAR") == true, "\(result.text)")
@@ -95,8 +104,11 @@ struct AuthTests {
         let home = try TemporaryDirectory("home")
         let proxy = try await SwitchboardProcess.start(
             arguments: ["serve", "--port", "0"],
-            environment: ["HOME": home.url.path, "NVIDIA_API_KEY": nil, "SWITCHBOARD_CONFIG": nil, "XDG_CONFIG_HOME": nil],
-            directory: home)
+            environment: [
+                "HOME": home.url.path, "NVIDIA_API_KEY": nil, "SWITCHBOARD_CONFIG": nil, "XDG_CONFIG_HOME": nil,
+            ],
+            directory: home
+        )
         try await withProxy(proxy) { proxy in
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true))
             #expect(result.status == 401, "\(result.text)")

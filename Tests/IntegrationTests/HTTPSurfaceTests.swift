@@ -27,7 +27,8 @@ struct HTTPSurfaceTests {
         async let answer = connection.read(timeout: .seconds(20)) { RawHTTPResponse($0)?.isComplete == true }
         try await connection.send(
             "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n")
+                + "Transfer-Encoding: chunked\r\n\r\n"
+        )
         var sendError: (any Error)?
         do {
             for start in stride(from: 0, to: body.count, by: 1 << 20) {
@@ -40,7 +41,9 @@ struct HTTPSurfaceTests {
         }
         let received = try await answer
         let response = try #require(
-            RawHTTPResponse(received), "no HTTP answer (send error: \(String(describing: sendError)))")
+            RawHTTPResponse(received),
+            "no HTTP answer (send error: \(String(describing: sendError)))"
+        )
         #expect(response.status == 413)
         #expect(response.json?["type"] == "error")
         #expect(response.json?["error"]?["type"] == "request_too_large")
@@ -53,7 +56,8 @@ struct HTTPSurfaceTests {
         let connection = try await RawConnection.connect(port: port)
         try await connection.send(
             "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: \(Self.limit + 1)\r\n\r\n{\"model\":")
+                + "Content-Length: \(Self.limit + 1)\r\n\r\n{\"model\":"
+        )
         let start = ContinuousClock.now
         let received = try await connection.read(timeout: .seconds(5)) { bytes in
             RawHTTPResponse(bytes)?.isComplete == true
@@ -136,7 +140,9 @@ struct HTTPSurfaceTests {
     @Test func countTokensGrowsWithTheInput() async throws {
         let stack = try Stack.current()
         func count(_ text: String, tools: Bool = false) async throws -> Int {
-            var body: JSONObject = ["model": "claude-sonnet-4-5", "messages": [["role": "user", "content": .string(text)]]]
+            var body: JSONObject = [
+                "model": "claude-sonnet-4-5", "messages": [["role": "user", "content": .string(text)]],
+            ]
             if tools { body["tools"] = AnswerTests.tools }
             let result = try await stack.client.post("/v1/messages/count_tokens", body: .object(body))
             #expect(result.status == 200, "\(result.text)")

@@ -17,7 +17,8 @@ struct LifecycleTests {
         let model = TestModel.unique("drain")
         try await stack.upstream.script(
             model,
-            [["text_stream": ["text": "slow but complete answer", "pieces": 6], "chunk_delay_ms": 250]])
+            [["text_stream": ["text": "slow but complete answer", "pieces": 6], "chunk_delay_ms": 250]]
+        )
         let proxy = try await stack.proxy()
         try await withProxy(proxy) { proxy in
             let requestStart = ContinuousClock.now
@@ -35,7 +36,10 @@ struct LifecycleTests {
             let transcript = result.transcript
             #expect(transcript.isCompleteAndValid, "\(transcript.summary)")
             #expect(transcript.message.blocks.map(\.text) == ["slow but complete answer"])
-            #expect(requestStart + result.duration > signalled, "the stream ended before the signal: nothing was drained")
+            #expect(
+                requestStart + result.duration > signalled,
+                "the stream ended before the signal: nothing was drained"
+            )
             let status = await proxy.process.waitForExit(timeout: .seconds(12))
             #expect(status == .exited(0), "stderr:\n\(proxy.stderr)")
             #expect(ContinuousClock.now - signalled < .seconds(11), "drain exceeded its bound")
@@ -98,10 +102,14 @@ struct LifecycleTests {
         let config = TestConfig.standard(
             upstream: stack.upstream,
             providers: [
-                ["name": "second", "api_base_url": "https://example.invalid/v1/chat/completions", "api_key": "sk-second-provider-key-abcdef", "models": ["big-model"]]
+                [
+                    "name": "second", "api_base_url": "https://example.invalid/v1/chat/completions",
+                    "api_key": "sk-second-provider-key-abcdef", "models": ["big-model"],
+                ]
             ],
             router: ["default": "up,default-model", "think": "second,big-model"],
-            extra: ["APIKEY": .string(clientKey), "fallback": ["default": ["up,fallback-model"]]])
+            extra: ["APIKEY": .string(clientKey), "fallback": ["default": ["up,fallback-model"]]]
+        )
         let path = try directory.write("config.json", config)
         let run = try await SwitchboardProcess.run(["check", "--config", path])
         #expect(run.status == .exited(0), "\(run.stderr)")

@@ -12,10 +12,19 @@ struct LogTests {
         try await stack.upstream.script(
             model,
             [
-                ["text_stream": ["text": "one", "usage": ["prompt_tokens": 31, "completion_tokens": 5, "total_tokens": 36]]],
-                ["text_stream": ["text": "two", "usage": ["prompt_tokens": 32, "completion_tokens": 6, "total_tokens": 38]]],
+                [
+                    "text_stream": [
+                        "text": "one", "usage": ["prompt_tokens": 31, "completion_tokens": 5, "total_tokens": 36],
+                    ]
+                ],
+                [
+                    "text_stream": [
+                        "text": "two", "usage": ["prompt_tokens": 32, "completion_tokens": 6, "total_tokens": 38],
+                    ]
+                ],
                 ["status": 400, "json": ["error": ["message": "nope"]]],
-            ])
+            ]
+        )
         let proxy = try await stack.proxy()
         try await withProxy(proxy) { proxy in
             let streamed = try await proxy.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
@@ -62,7 +71,8 @@ struct LogTests {
             let connection = try await RawConnection.connect(port: port)
             try await connection.send(
                 "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: door-key-5521\r\n"
-                    + "Content-Type: application/json\r\nContent-Length: \(HTTPSurfaceTests.limit + 1)\r\n\r\n")
+                    + "Content-Type: application/json\r\nContent-Length: \(HTTPSurfaceTests.limit + 1)\r\n\r\n"
+            )
             let received = try await connection.read(timeout: .seconds(5)) { RawHTTPResponse($0)?.isComplete == true }
             #expect(RawHTTPResponse(received)?.status == 413)
 
@@ -84,21 +94,31 @@ struct LogTests {
             model,
             [
                 ["text_stream": ["text": "fine"]],
-                ["status": 401, "json": ["error": ["message": .string("Invalid key \(SwitchboardProcess.providerKey)")]]],
-            ])
+                [
+                    "status": 401,
+                    "json": ["error": ["message": .string("Invalid key \(SwitchboardProcess.providerKey)")]],
+                ],
+            ]
+        )
         let clientKey = "client-secret-trace-31f7"
         let proxy = try await stack.proxy(extra: ["APIKEY": .string(clientKey)], arguments: ["--log-level", "trace"])
         try await withProxy(proxy) { proxy in
             let headers = [("content-type", "application/json"), ("x-api-key", clientKey)]
             let ok = try await proxy.client.stream(
-                body: MessagesBody.make(model: "up,\(model)", stream: true, text: "trace-marker-prompt"), headers: headers)
+                body: MessagesBody.make(model: "up,\(model)", stream: true, text: "trace-marker-prompt"),
+                headers: headers
+            )
             #expect(ok.transcript.isCompleteAndValid)
-            let failed = try await proxy.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false), headers: headers)
+            let failed = try await proxy.client.post(
+                body: MessagesBody.make(model: "up,\(model)", stream: false),
+                headers: headers
+            )
             #expect(failed.status == 401)
             #expect(!failed.text.contains(SwitchboardProcess.providerKey), "\(failed.text)")
             let rejected = try await proxy.client.post(
                 body: MessagesBody.make(model: "up,\(model)", stream: false),
-                headers: [("content-type", "application/json"), ("x-api-key", clientKey + "-wrong")])
+                headers: [("content-type", "application/json"), ("x-api-key", clientKey + "-wrong")]
+            )
             #expect(rejected.status == 401)
             #expect(await eventually(timeout: .seconds(3)) { proxy.requestLines.count >= 2 })
             await proxy.stop()

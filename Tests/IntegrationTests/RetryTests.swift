@@ -12,7 +12,12 @@ struct RetryTests {
         let stack = try Stack.current()
         let model = TestModel.unique("retry-429")
         try await stack.upstream.script(
-            model, [["status": 429, "headers": ["Retry-After": "1"], "json": ["error": ["message": "rate limited"]]], Self.success])
+            model,
+            [
+                ["status": 429, "headers": ["Retry-After": "1"], "json": ["error": ["message": "rate limited"]]],
+                Self.success,
+            ]
+        )
         let start = ContinuousClock.now
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         let elapsed = ContinuousClock.now - start
@@ -64,8 +69,11 @@ struct RetryTests {
         let stack = try Stack.current()
         let closedPort = try RawConnection.closedPort()
         let proxy = try await stack.proxy(
-            providers: [["name": "dead", "api_base_url": .string("http://127.0.0.1:\(closedPort)/v1"), "models": ["gone"]]],
-            extra: ["API_TIMEOUT_MS": 10_000])
+            providers: [
+                ["name": "dead", "api_base_url": .string("http://127.0.0.1:\(closedPort)/v1"), "models": ["gone"]]
+            ],
+            extra: ["API_TIMEOUT_MS": 10_000]
+        )
         try await withProxy(proxy) { proxy in
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "dead,gone", stream: true))
@@ -73,7 +81,10 @@ struct RetryTests {
             #expect(result.status == 500, "\(result.text)")
             #expect(result.errorType == "api_error")
             #expect(result.errorMessage?.contains("dead") == true, "\(result.text)")
-            #expect(elapsed >= .milliseconds(1000) && elapsed < .seconds(5), "\(elapsed): retried with backoff, not held")
+            #expect(
+                elapsed >= .milliseconds(1000) && elapsed < .seconds(5),
+                "\(elapsed): retried with backoff, not held"
+            )
             let attempts = await eventually(timeout: .seconds(2)) {
                 proxy.stderr.components(separatedBy: "upstream attempt failed").count - 1 == 3
             }
@@ -85,7 +96,9 @@ struct RetryTests {
         let stack = try Stack.current()
         let model = TestModel.unique("no-retry-400")
         try await stack.upstream.script(
-            model, [["status": 400, "json": ["error": ["message": "bad parameter"]]], Self.success])
+            model,
+            [["status": 400, "json": ["error": ["message": "bad parameter"]]], Self.success]
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(result.status == 400)
         #expect(try await stack.upstream.requests(model).count == 1)
@@ -100,7 +113,10 @@ struct FallbackTests {
         let primary = TestModel.unique("primary")
         let backup = TestModel.unique("backup")
         try await stack.upstream.script(
-            primary, [["status": 503, "json": ["error": ["message": "overloaded"]]]], repeatLast: true)
+            primary,
+            [["status": 503, "json": ["error": ["message": "overloaded"]]]],
+            repeatLast: true
+        )
         try await stack.upstream.script(backup, [["text_stream": ["text": "from the backup"]]])
         let proxy = try await stack.proxy(
             providers: [
@@ -110,9 +126,12 @@ struct FallbackTests {
                 ]
             ],
             router: ["default": .string("pool,\(primary)")],
-            extra: ["fallback": ["default": [.string("pool,\(backup)")]]])
+            extra: ["fallback": ["default": [.string("pool,\(backup)")]]]
+        )
         try await withProxy(proxy) { proxy in
-            let result = try await proxy.client.stream(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true))
+            let result = try await proxy.client.stream(
+                body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true)
+            )
             #expect(result.status == 200, "\(result.text)")
             #expect(result.transcript.isCompleteAndValid, "\(result.transcript.summary)")
             #expect(result.transcript.message.blocks.map(\.text) == ["from the backup"])
@@ -135,7 +154,8 @@ struct FallbackTests {
                 ["name": "alive", "api_base_url": .string(stack.upstream.apiBaseURL), "models": [.string(backup)]],
             ],
             router: ["default": "dead,gone"],
-            extra: ["fallback": ["default": [.string("alive,\(backup)")]], "API_TIMEOUT_MS": 10_000])
+            extra: ["fallback": ["default": [.string("alive,\(backup)")]], "API_TIMEOUT_MS": 10_000]
+        )
         try await withProxy(proxy) { proxy in
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: false))
@@ -163,7 +183,8 @@ struct FallbackTests {
                 ]
             ],
             router: ["default": .string("pool,\(primary)")],
-            extra: ["fallback": ["default": [.string("pool,\(backup)")]]])
+            extra: ["fallback": ["default": [.string("pool,\(backup)")]]]
+        )
         try await withProxy(proxy) { proxy in
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true))
             #expect(result.status == 403, "\(result.text)")
@@ -179,4 +200,3 @@ struct FallbackTests {
         return proxy.requestLines.first.map(String.init)
     }
 }
-

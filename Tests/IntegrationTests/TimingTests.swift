@@ -31,8 +31,16 @@ struct TimingTests {
         let model = TestModel.unique("silent")
         try await stack.upstream.script(
             model,
-            [["sse": [UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Started"]), ["sleep_ms": 4000],
-                      UpstreamErrorTests.chunk(model, ["content": " too late"], finish: "stop")]]])
+            [
+                [
+                    "sse": [
+                        UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Started"]),
+                        ["sleep_ms": 4000],
+                        UpstreamErrorTests.chunk(model, ["content": " too late"], finish: "stop"),
+                    ]
+                ]
+            ]
+        )
         let proxy = try await stack.proxy(extra: Self.timeoutConfig)
         try await withProxy(proxy) { proxy in
             let result = try await proxy.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
@@ -47,9 +55,17 @@ struct TimingTests {
         let model = TestModel.unique("ping")
         try await stack.upstream.script(
             model,
-            [["sse": [UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Before "]), ["sleep_ms": 1000],
-                      UpstreamErrorTests.chunk(model, ["content": "after"]),
-                      UpstreamErrorTests.chunk(model, [:], finish: "stop")]]])
+            [
+                [
+                    "sse": [
+                        UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Before "]),
+                        ["sleep_ms": 1000],
+                        UpstreamErrorTests.chunk(model, ["content": "after"]),
+                        UpstreamErrorTests.chunk(model, [:], finish: "stop"),
+                    ]
+                ]
+            ]
+        )
         // Pings every 200 ms; the 1 s pause is within the (longer) time-out.
         let proxy = try await stack.proxy(extra: ["API_TIMEOUT_MS": 3000, "PING_INTERVAL_MS": 200])
         try await withProxy(proxy) { proxy in
@@ -70,14 +86,22 @@ struct TimingTests {
         let model = TestModel.unique("disconnect")
         try await stack.upstream.script(
             model,
-            [["sse": [UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Hello"]), ["sleep_ms": 5000],
-                      UpstreamErrorTests.chunk(model, [:], finish: "stop")]]])
+            [
+                [
+                    "sse": [
+                        UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Hello"]), ["sleep_ms": 5000],
+                        UpstreamErrorTests.chunk(model, [:], finish: "stop"),
+                    ]
+                ]
+            ]
+        )
         let port = try #require(Int(stack.proxy.url.split(separator: ":").last ?? ""))
         let connection = try await RawConnection.connect(port: port)
         let body = MessagesBody.make(model: "up,\(model)", stream: true).jsonString
         try await connection.send(
             "POST /v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)")
+                + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
+        )
         let received = try await connection.read(timeout: .seconds(10)) { bytes in
             let text = String(decoding: bytes, as: UTF8.self)
             guard let start = text.range(of: "event: message_start") else { return false }

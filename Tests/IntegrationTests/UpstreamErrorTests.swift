@@ -33,8 +33,10 @@ struct UpstreamErrorTests {
         let model = TestModel.unique("status-\(mapping.upstream)")
         let message = "scripted failure \(mapping.upstream) for \(model)"
         try await stack.upstream.script(
-            model, [["status": .int(mapping.upstream), "json": ["error": ["message": .string(message), "type": "x"]]]],
-            repeatLast: true)
+            model,
+            [["status": .int(mapping.upstream), "json": ["error": ["message": .string(message), "type": "x"]]]],
+            repeatLast: true
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: stream))
         #expect(result.status == mapping.status, "\(result.text)")
         #expect(result.header("content-type")?.hasPrefix("application/json") == true)
@@ -53,7 +55,8 @@ struct UpstreamErrorTests {
         try await stack.upstream.script(
             model,
             [["status": 429, "headers": ["Retry-After": "30"], "json": ["error": ["message": "slow down please"]]]],
-            repeatLast: true)
+            repeatLast: true
+        )
         let start = ContinuousClock.now
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(ContinuousClock.now - start < .seconds(10))
@@ -68,9 +71,14 @@ struct UpstreamErrorTests {
         let model = TestModel.unique("nim-429")
         try await stack.upstream.script(
             model,
-            [["status": 429, "headers": ["Retry-After": "60", "Content-Type": "application/problem+json"],
-              "json": ["status": 429, "title": "Too Many Requests"]]],
-            repeatLast: true)
+            [
+                [
+                    "status": 429, "headers": ["Retry-After": "60", "Content-Type": "application/problem+json"],
+                    "json": ["status": 429, "title": "Too Many Requests"],
+                ]
+            ],
+            repeatLast: true
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(result.status == 429)
         #expect(result.errorType == "rate_limit_error")
@@ -81,9 +89,13 @@ struct UpstreamErrorTests {
     @Test func turnsAnHTMLErrorPageIntoAShortMessage() async throws {
         let stack = try Stack.current()
         let model = TestModel.unique("html-502")
-        let page = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+        let page =
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
         try await stack.upstream.script(
-            model, [["status": 502, "headers": ["Content-Type": "text/html"], "text": .string(page)]], repeatLast: true)
+            model,
+            [["status": 502, "headers": ["Content-Type": "text/html"], "text": .string(page)]],
+            repeatLast: true
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false))
         #expect(result.status == 500)
         #expect(result.json?["type"] == "error")
@@ -97,11 +109,17 @@ struct UpstreamErrorTests {
         let stack = try Stack.current()
         let model = TestModel.unique("text-400")
         try await stack.upstream.script(
-            model, [["status": 400, "text": "Unsupported parameter: foo_bar is not allowed"]], repeatLast: true)
+            model,
+            [["status": 400, "text": "Unsupported parameter: foo_bar is not allowed"]],
+            repeatLast: true
+        )
         let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: true))
         #expect(result.status == 400)
         #expect(result.errorType == "invalid_request_error")
-        #expect(result.errorMessage?.contains("Unsupported parameter: foo_bar is not allowed") == true, "\(result.text)")
+        #expect(
+            result.errorMessage?.contains("Unsupported parameter: foo_bar is not allowed") == true,
+            "\(result.text)"
+        )
     }
 
     // MARK: - After the first byte
@@ -111,8 +129,15 @@ struct UpstreamErrorTests {
         let model = TestModel.unique("mid-close")
         try await stack.upstream.script(
             model,
-            [["sse": [Self.chunk(model, ["role": "assistant", "content": "Partial "]),
-                      Self.chunk(model, ["content": "answer"]), ["close": true]]]])
+            [
+                [
+                    "sse": [
+                        Self.chunk(model, ["role": "assistant", "content": "Partial "]),
+                        Self.chunk(model, ["content": "answer"]), ["close": true],
+                    ]
+                ]
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         try Self.expectErrorEnding(result, partialText: "Partial answer")
     }
@@ -123,7 +148,15 @@ struct UpstreamErrorTests {
         // A clean end of body ([DONE] included) but no finish_reason: the answer is incomplete.
         try await stack.upstream.script(
             model,
-            [["sse": [Self.chunk(model, ["role": "assistant", "content": "Cut "]), Self.chunk(model, ["content": "off"])]]])
+            [
+                [
+                    "sse": [
+                        Self.chunk(model, ["role": "assistant", "content": "Cut "]),
+                        Self.chunk(model, ["content": "off"]),
+                    ]
+                ]
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         try Self.expectErrorEnding(result, partialText: "Cut off")
     }
@@ -133,8 +166,15 @@ struct UpstreamErrorTests {
         let model = TestModel.unique("error-chunk")
         try await stack.upstream.script(
             model,
-            [["sse": [Self.chunk(model, ["role": "assistant", "content": "Some text"]),
-                      ["error": ["message": "upstream exploded mid-way", "type": "server_error", "code": 500]]]]])
+            [
+                [
+                    "sse": [
+                        Self.chunk(model, ["role": "assistant", "content": "Some text"]),
+                        ["error": ["message": "upstream exploded mid-way", "type": "server_error", "code": 500]],
+                    ]
+                ]
+            ]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         let error = try Self.expectErrorEnding(result, partialText: "Some text")
         #expect(error.message.contains("upstream exploded mid-way"), "\(error)")
@@ -144,7 +184,9 @@ struct UpstreamErrorTests {
         let stack = try Stack.current()
         let model = TestModel.unique("error-first")
         try await stack.upstream.script(
-            model, [["sse": [["error": ["message": "model is overloaded right now", "code": 503]]]]])
+            model,
+            [["sse": [["error": ["message": "model is overloaded right now", "code": 503]]]]]
+        )
         let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
         // Either an HTTP error or a stream ending in an error event is acceptable; never a clean end.
         if result.isEventStream {
@@ -161,7 +203,9 @@ struct UpstreamErrorTests {
     /// The stream is well formed up to an `error` event, which is the last event; no `message_stop`.
     @discardableResult
     static func expectErrorEnding(
-        _ result: StreamResult, partialText: String, sourceLocation: SourceLocation = #_sourceLocation
+        _ result: StreamResult,
+        partialText: String,
+        sourceLocation: SourceLocation = #_sourceLocation
     ) throws -> APIError {
         #expect(result.status == 200, sourceLocation: sourceLocation)
         let transcript = result.transcript
@@ -171,8 +215,10 @@ struct UpstreamErrorTests {
         #expect(!transcript.names.contains("message_stop"), "\(transcript.summary)", sourceLocation: sourceLocation)
         #expect(!transcript.names.contains("message_delta"), "\(transcript.summary)", sourceLocation: sourceLocation)
         #expect(
-            transcript.message.blocks.compactMap(\.text).joined() == partialText, "\(transcript.summary)",
-            sourceLocation: sourceLocation)
+            transcript.message.blocks.compactMap(\.text).joined() == partialText,
+            "\(transcript.summary)",
+            sourceLocation: sourceLocation
+        )
         return try #require(transcript.error, sourceLocation: sourceLocation)
     }
 

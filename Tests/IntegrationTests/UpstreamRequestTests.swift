@@ -20,7 +20,12 @@ struct UpstreamRequestTests {
             "messages": [
                 [
                     "role": "user",
-                    "content": [["type": "text", "text": "List the files.", "cache_control": ["type": "ephemeral", "ttl": "5m"]]],
+                    "content": [
+                        [
+                            "type": "text", "text": "List the files.",
+                            "cache_control": ["type": "ephemeral", "ttl": "5m"],
+                        ]
+                    ],
                 ]
             ],
             "tools": [
@@ -77,11 +82,15 @@ struct UpstreamRequestTests {
         let model = TestModel.unique("beta")
         try await stack.upstream.script(model, [["text_stream": ["text": "beta ok"]]])
         let result = try await stack.client.stream(
-            "/v1/messages?beta=true", body: MessagesBody.make(model: "up,\(model)", stream: true))
+            "/v1/messages?beta=true",
+            body: MessagesBody.make(model: "up,\(model)", stream: true)
+        )
         #expect(result.status == 200)
         #expect(result.transcript.message.blocks.map(\.text) == ["beta ok"])
         let count = try await stack.client.post(
-            "/v1/messages/count_tokens?beta=true", body: ["model": "up,x", "messages": [["role": "user", "content": "hi"]]])
+            "/v1/messages/count_tokens?beta=true",
+            body: ["model": "up,x", "messages": [["role": "user", "content": "hi"]]]
+        )
         #expect(count.status == 200, "\(count.text)")
         #expect((count.json?["input_tokens"]?.intValue ?? 0) > 0)
         let request = try #require(try await stack.upstream.requests(model).first)

@@ -29,13 +29,15 @@ struct ChatChunkTests {
               {"index":1,"function":{"arguments":{"b":1,"a":[true]}}},
               {"id":"call_3","function":{"name":"Bash"}}
             ]},"finish_reason":null}]}
-            """#)
+            """#
+        )
         #expect(
             parsed.toolCalls == [
                 .init(index: 0, id: "call_1", name: "Read", arguments: ""),
                 .init(index: 1, arguments: #"{"b":1,"a":[true]}"#),
                 .init(index: nil, id: "call_3", name: "Bash", arguments: nil),
-            ])
+            ]
+        )
     }
 
     @Test func wholeCompletionIsReadAsADelta() throws {
@@ -45,7 +47,8 @@ struct ChatChunkTests {
               "tool_calls":[{"id":"a","type":"function","function":{"name":"f","arguments":"{}"}},{"id":"b","type":"function","function":{"name":"g","arguments":"{}"}}]},
               "finish_reason":"tool_calls"}],
              "usage":{"prompt_tokens":10,"completion_tokens":5,"total_tokens":15}}
-            """#)
+            """#
+        )
         #expect(parsed.content == "ok")
         #expect(parsed.reasoning == "why")
         // Calls of a whole message have no index; their position is used.

@@ -5,7 +5,9 @@ import Testing
 
 struct ChatRequestBuilderTests {
     static func build(
-        _ json: String, options: ChatRequestBuilder.Options = .init(), model: String = "upstream-model"
+        _ json: String,
+        options: ChatRequestBuilder.Options = .init(),
+        model: String = "upstream-model"
     ) throws -> ChatRequestBuilder.Output {
         let request = try MessagesRequest(json: JSONParser.parse(json))
         return ChatRequestBuilder(options: options).build(request, model: model)
@@ -66,21 +68,25 @@ struct ChatRequestBuilderTests {
                {"role":"system","content":[{"type":"text","text":"Reminder: tests first."}]},
                {"role":"user","content":"next"}
              ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["system", "user", "assistant", "user"])
         #expect(
             messages.first?["content"]
-                == "You are Claude Code.\n\nBe terse.\n\nEnvironment: Linux\n\nReminder: tests first.")
+                == "You are Claude Code.\n\nBe terse.\n\nEnvironment: Linux\n\nReminder: tests first."
+        )
     }
 
     @Test func systemStringBecomesTheSystemMessage() throws {
         let output = try Self.build(
-            #"{"model":"m","max_tokens":10,"system":"Be terse.","messages":[{"role":"user","content":"hi"}]}"#)
+            #"{"model":"m","max_tokens":10,"system":"Be terse.","messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(
             try Self.messages(output) == [
                 ["role": "system", "content": "Be terse."], ["role": "user", "content": "hi"],
-            ])
+            ]
+        )
     }
 
     @Test func noSystemMessageWithoutSystemText() throws {
@@ -107,7 +113,8 @@ struct ChatRequestBuilderTests {
               {"type":"image","source":{"type":"base64","media_type":"image/png","data":"iVBORw0KGgo="}},
               {"type":"image","source":{"type":"url","url":"https://example.com/cat.jpg"}}
             ]}]}
-            """#)
+            """#
+        )
         let expected: JSONValue = [
             "role": "user",
             "content": [
@@ -126,7 +133,8 @@ struct ChatRequestBuilderTests {
               {"type":"document","source":{"type":"text","media_type":"text/plain","data":"The notes."},"title":"notes.txt"},
               {"type":"document","source":{"type":"base64","media_type":"application/pdf","data":"JVBERi0xLjQ="},"title":"spec.pdf"}
             ]}]}
-            """#)
+            """#
+        )
         let content = try #require(try Self.messages(output).first?["content"]?.stringValue)
         #expect(content.contains("notes.txt"))
         #expect(content.contains("The notes."))
@@ -147,7 +155,8 @@ struct ChatRequestBuilderTests {
               ]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"data"}]}
             ]}
-            """#)
+            """#
+        )
         let assistant = try Self.messages(output)[1]
         #expect(assistant["role"] == "assistant")
         #expect(assistant["content"] == "I'll read it.")
@@ -167,7 +176,8 @@ struct ChatRequestBuilderTests {
               {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"ls"}}]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"a.txt"}]}
             ]}
-            """#)
+            """#
+        )
         let assistant = try Self.messages(output)[1]
         #expect(assistant["content"] == .null)
         #expect(assistant["tool_calls"]?.arrayValue?.count == 1)
@@ -190,7 +200,8 @@ struct ChatRequestBuilderTests {
                 {"type":"tool_result","tool_use_id":"t2","content":"two"}
               ]}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["user", "assistant", "tool", "tool", "tool", "user"])
         #expect(messages[2...4].map { $0["tool_call_id"] } == ["t1", "t2", "t3"])
@@ -207,15 +218,18 @@ struct ChatRequestBuilderTests {
               {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Bash","input":{"command":"make"}}]},
               {"role":"user","content":[\#(result)]}
             ]}
-            """#)
+            """#
+        )
         return try #require(try Self.messages(output)[2]["content"]?.stringValue)
     }
 
     @Test func isErrorIsVisibleInTheToolMessage() throws {
         let failed = try Self.toolMessageContent(
-            result: #"{"type":"tool_result","tool_use_id":"t1","content":"exit status 2","is_error":true}"#)
+            result: #"{"type":"tool_result","tool_use_id":"t1","content":"exit status 2","is_error":true}"#
+        )
         let succeeded = try Self.toolMessageContent(
-            result: #"{"type":"tool_result","tool_use_id":"t1","content":"exit status 2","is_error":false}"#)
+            result: #"{"type":"tool_result","tool_use_id":"t1","content":"exit status 2","is_error":false}"#
+        )
         #expect(succeeded == "exit status 2")
         #expect(failed != succeeded)
         #expect(failed.contains("exit status 2"))
@@ -248,7 +262,8 @@ struct ChatRequestBuilderTests {
                 {"type":"tool_result","tool_use_id":"t2","content":"Mon"}
               ]}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["user", "assistant", "tool", "tool", "user"])
         #expect(messages[2]["content"] == "captured")
@@ -276,12 +291,14 @@ struct ChatRequestBuilderTests {
               {"role":"assistant","content":"interrupted"},
               {"role":"user","content":"continue"}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(
             messages.map { $0["role"] } == [
                 "user", "assistant", "tool", "tool", "assistant", "tool", "assistant", "user",
-            ])
+            ]
+        )
         #expect(messages[2]["content"] == "one")
         #expect(messages[3]["tool_call_id"] == "t2")
         #expect(messages[3]["content"]?.stringValue?.isEmpty == false)
@@ -297,7 +314,8 @@ struct ChatRequestBuilderTests {
               {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Read","input":{}}]},
               {"role":"user","content":"never mind"}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["user", "assistant", "tool", "user"])
         #expect(messages[3]["content"] == "never mind")
@@ -314,7 +332,8 @@ struct ChatRequestBuilderTests {
                 {"type":"text","text":"what now?"}
               ]}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["user"])
         let text = try #require(messages[0]["content"]?.stringValue)
@@ -338,7 +357,8 @@ struct ChatRequestBuilderTests {
                 {"type":"tool_result","tool_use_id":"t1","content":"one again"}
               ]}
             ]}
-            """#)
+            """#
+        )
         let messages = try Self.messages(output)
         #expect(messages.filter { $0["role"] == "tool" }.count == 1)
         Self.checkToolMessagesFollowTheirCalls(messages)
@@ -392,7 +412,8 @@ struct ChatRequestBuilderTests {
                  "properties":{"zeta":{"type":"string"},"alpha":{"type":"number"},"mid":{"type":"object","properties":{"y":{},"b":{}}}},
                  "required":["zeta"],"additionalProperties":false}}
             ]}
-            """#)
+            """#
+        )
         let tools = try #require(output.body["tools"]?.arrayValue)
         #expect(tools.count == 1)
         #expect(tools[0]["type"] == "function")
@@ -417,7 +438,8 @@ struct ChatRequestBuilderTests {
               {"type":"web_search_20250305","name":"web_search","max_uses":5},
               {"name":"Read","input_schema":{"type":"object"}}
             ],"tool_choice":{"type":"auto"}}
-            """#)
+            """#
+        )
         let names = output.body["tools"]?.arrayValue?.map { $0["function"]?["name"] }
         #expect(names == ["Read"])
     }
@@ -427,7 +449,8 @@ struct ChatRequestBuilderTests {
             #"""
             {"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],
              "tools":[{"type":"web_search_20250305","name":"web_search"}],"tool_choice":{"type":"any"}}
-            """#)
+            """#
+        )
         #expect(output.body["tools"] == nil)
         #expect(output.body["tool_choice"] == nil)
         #expect(output.body["parallel_tool_calls"] == nil)
@@ -461,7 +484,8 @@ struct ChatRequestBuilderTests {
 
     @Test func noToolChoiceWhenTheClientSentNone() throws {
         let output = try Self.build(
-            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":\#(Self.twoTools)}"#)
+            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"tools":\#(Self.twoTools)}"#
+        )
         #expect(output.body["tools"]?.arrayValue?.count == 2)
         #expect(output.body["tool_choice"] == nil)
     }
@@ -485,7 +509,8 @@ struct ChatRequestBuilderTests {
               {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"\#(Self.longName)","input":{}}]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"ok"}]}
             ]}
-            """#)
+            """#
+        )
         let names = try #require(output.body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue })
         #expect(names.count == 3)
         for name in names {
@@ -521,7 +546,8 @@ struct ChatRequestBuilderTests {
               {"name":"\#(Self.longName)","input_schema":{"type":"object"}},
               {"name":"\#(Self.longName)_v2","input_schema":{"type":"object"}}
             ]}
-            """#)
+            """#
+        )
         let names = try #require(output.body["tools"]?.arrayValue?.compactMap { $0["function"]?["name"]?.stringValue })
         #expect(names.count == 5)
         #expect(Set(names).count == 5, "upstream names collide: \(names)")
@@ -540,7 +566,9 @@ struct ChatRequestBuilderTests {
         let run = try TranslationRun.run(
             [
                 #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"\#(upstream)","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
-            ], configuration: .test(toolNames: output.toolNames))
+            ],
+            configuration: .test(toolNames: output.toolNames)
+        )
         #expect(try run.toolUses().map(\.name) == ["mcp__docs__search.v2"])
     }
 
@@ -557,7 +585,9 @@ struct ChatRequestBuilderTests {
         var options = ChatRequestBuilder.Options()
         options.allowsTopK = true
         let withTopK = try Self.build(
-            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_k":40}"#, options: options)
+            #"{"model":"m","max_tokens":10,"messages":[{"role":"user","content":"hi"}],"top_k":40}"#,
+            options: options
+        )
         #expect(withTopK.body["top_k"] == 40)
     }
 
@@ -573,7 +603,9 @@ struct ChatRequestBuilderTests {
         var options = ChatRequestBuilder.Options()
         options.maxOutputTokens = cap
         let output = try Self.build(
-            #"{"model":"m","max_tokens":\#(requested),"messages":[{"role":"user","content":"hi"}]}"#, options: options)
+            #"{"model":"m","max_tokens":\#(requested),"messages":[{"role":"user","content":"hi"}]}"#,
+            options: options
+        )
         #expect(output.body["max_tokens"] == .int(expected))
     }
 
@@ -581,7 +613,9 @@ struct ChatRequestBuilderTests {
         var options = ChatRequestBuilder.Options()
         options.maxTokensParameter = "max_completion_tokens"
         let output = try Self.build(
-            #"{"model":"m","max_tokens":500,"messages":[{"role":"user","content":"hi"}]}"#, options: options)
+            #"{"model":"m","max_tokens":500,"messages":[{"role":"user","content":"hi"}]}"#,
+            options: options
+        )
         #expect(output.body["max_completion_tokens"] == 500)
         #expect(output.body["max_tokens"] == nil)
     }
@@ -589,7 +623,8 @@ struct ChatRequestBuilderTests {
     @Test(arguments: [true, false])
     func streamOptionsOnlyWhenStreaming(stream: Bool) throws {
         let output = try Self.build(
-            #"{"model":"m","max_tokens":10,"stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#)
+            #"{"model":"m","max_tokens":10,"stream":\#(stream),"messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(output.body["stream"] == .bool(stream))
         let expected: JSONValue? = stream ? ["include_usage": true] : nil
         #expect(output.body["stream_options"] == expected)
@@ -644,7 +679,9 @@ struct ChatRequestBuilderTests {
                {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":"x","cache_control":{"type":"ephemeral"}},
                  {"type":"container_upload","file_id":"f","cache_control":{"type":"ephemeral"}}]}
              ]}
-            """#, options: options)
+            """#,
+            options: options
+        )
         let (keys, _) = Self.keysAndStrings(.object(output.body))
         #expect(keys.isDisjoint(with: Self.anthropicOnlyKeys), "leaked: \(keys.intersection(Self.anthropicOnlyKeys))")
         #expect(!keys.contains("defer_loading"))
@@ -654,7 +691,9 @@ struct ChatRequestBuilderTests {
     @Test func capturedFollowUpTurnTranslates() throws {
         let request = try MessagesRequest(
             json: JSONParser.parse(
-                Fixture.bytes("02-followup-tool-result-with-thinking.body.json", subdirectory: "claude-code")))
+                Fixture.bytes("02-followup-tool-result-with-thinking.body.json", subdirectory: "claude-code")
+            )
+        )
         let output = ChatRequestBuilder().build(request, model: "deepseek-chat")
         let messages = try Self.messages(output)
         #expect(messages.map { $0["role"] } == ["system", "user", "assistant", "tool"])
@@ -663,7 +702,8 @@ struct ChatRequestBuilderTests {
         #expect(system.contains("You are a Claude agent"))
         #expect(system.contains("# Environment"))
         #expect(
-            messages[1]["content"]?.stringValue?.hasSuffix("Create a file named hello.txt containing hello") == true)
+            messages[1]["content"]?.stringValue?.hasSuffix("Create a file named hello.txt containing hello") == true
+        )
         #expect(messages[2]["content"] == "I'll create the file.")
         let call = try #require(messages[2]["tool_calls"]?.arrayValue?.first)
         #expect(call["id"] == "toolu_833cc6a6f9c5449a9f13984b")
@@ -672,7 +712,8 @@ struct ChatRequestBuilderTests {
         #expect(
             arguments == [
                 "file_path": "/tmp/cc-explore/runs/think/work/hello.txt", "content": "hello from switchboard\n",
-            ])
+            ]
+        )
         #expect(messages[3]["tool_call_id"] == "toolu_833cc6a6f9c5449a9f13984b")
         #expect(messages[3]["content"]?.stringValue?.hasPrefix("File created successfully") == true)
         #expect(output.body["model"] == "deepseek-chat")
@@ -692,7 +733,9 @@ struct ServerToolHistoryTests {
                     {"type":"server_tool_use","id":"srvtoolu_01","name":"web_search","input":{"query":"swift"}},
                     {"type":"text","text":"Swift is a language."}]},
                   {"role":"user","content":"thanks"}]}
-                """#))
+                """#
+            )
+        )
         let body = ChatRequestBuilder().build(request, model: "m").body
         let messages = try #require(body["messages"]?.arrayValue)
         #expect(messages.map { $0["role"]?.stringValue ?? "" } == ["user", "assistant", "user"])
@@ -704,7 +747,10 @@ struct ServerToolHistoryTests {
 struct ReasoningFieldTests {
     @Test func anEmptyReasoningContentDoesNotHideReasoning() throws {
         let chunk = ChatChunk(
-            json: try JSONParser.parse(#"{"choices":[{"index":0,"delta":{"reasoning_content":"","reasoning":"deep thought"}}]}"#))
+            json: try JSONParser.parse(
+                #"{"choices":[{"index":0,"delta":{"reasoning_content":"","reasoning":"deep thought"}}]}"#
+            )
+        )
         #expect(chunk.reasoning == "deep thought")
     }
 }

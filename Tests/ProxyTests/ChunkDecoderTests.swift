@@ -37,13 +37,15 @@ struct ChunkDecoderTests {
         data: [DONE]
 
 
-        """#.utf8)
+        """#.utf8
+    )
 
     static let expectedChunks: [ChatChunk] = {
         let text = ChatChunk(content: "Grüße aus 東京 🍣")
         let tool = ChatChunk(
             toolCalls: [.init(index: 0, id: "call_1", name: "Read", arguments: #"{"file_path":"/ü"}"#)],
-            finishReason: "tool_calls")
+            finishReason: "tool_calls"
+        )
         let usage = ChatChunk(usage: .init(promptTokens: 9, completionTokens: 4))
         return [text, tool, usage]
     }()
@@ -94,7 +96,8 @@ struct ChunkDecoderTests {
 
             data: {"choices":[{"index":0,"delta":{"content":"c"},"finish_reason":"stop"}]}
 
-            """)
+            """
+        )
         #expect(decoded.chunks.map(\.content) == ["a", "c"])
         #expect(decoded.malformed == 2)
         #expect(!decoded.sawDone)
@@ -108,7 +111,8 @@ struct ChunkDecoderTests {
             data: [DONE]
 
 
-            """)
+            """
+        )
         #expect(decoded.chunks.map(\.content) == ["a", "b"])
         #expect(decoded.sawDone)
         #expect(decoded.malformed == 0)
@@ -122,7 +126,8 @@ struct ChunkDecoderTests {
             data:   "finish_reason":null}]}
 
 
-            """)
+            """
+        )
         #expect(decoded.chunks.map(\.content) == ["multi"])
         #expect(decoded.malformed == 0)
     }
@@ -144,7 +149,8 @@ struct ChunkDecoderTests {
           ],
           "usage": {"prompt_tokens": 13, "completion_tokens": 26, "total_tokens": 39, "prompt_tokens_details": {"cached_tokens": 8}}
         }
-        """#.utf8)
+        """#.utf8
+    )
 
     @Test(arguments: [1, 3, 1000])
     func nonSSEJSONBodyIsOneChunkAtTheEnd(pieceSize: Int) {
@@ -159,8 +165,10 @@ struct ChunkDecoderTests {
         #expect(chunks.isEmpty)
         chunks += decoder.finish()
         let expected = ChatChunk(
-            content: "How can I assist you today? ☕", finishReason: "stop",
-            usage: .init(promptTokens: 13, completionTokens: 26, cachedTokens: 8))
+            content: "How can I assist you today? ☕",
+            finishReason: "stop",
+            usage: .init(promptTokens: 13, completionTokens: 26, cachedTokens: 8)
+        )
         #expect(chunks == [expected])
         #expect(decoder.malformedEvents == 0)
     }

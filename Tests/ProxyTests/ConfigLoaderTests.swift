@@ -15,7 +15,10 @@ struct ConfigLoaderTests {
     }
 
     func parse(_ text: String, environment: [String: String] = [:]) throws(ConfigError) -> SwitchboardConfig {
-        try ConfigLoader(environment: environment, homeDirectory: "/nonexistent").parse(Data(text.utf8), source: .file("t.json"))
+        try ConfigLoader(environment: environment, homeDirectory: "/nonexistent").parse(
+            Data(text.utf8),
+            source: .file("t.json")
+        )
     }
 
     @Test func readsAClaudeCodeRouterConfigWithCommentsTrailingCommasAndVariables() throws {
@@ -35,8 +38,10 @@ struct ConfigLoaderTests {
         #expect(config.longContextThreshold == 50_000)
         #expect(
             config.fallbacks[.default] == [
-                ModelRef(provider: "nvidia", model: "z-ai/glm4.7"), ModelRef(provider: "nvidia", model: "minimaxai/minimax-m2.1"),
-            ])
+                ModelRef(provider: "nvidia", model: "z-ai/glm4.7"),
+                ModelRef(provider: "nvidia", model: "minimaxai/minimax-m2.1"),
+            ]
+        )
         #expect(config.apiKey == "client-key-123456")
         #expect(config.apiKeyVariable == "SB_TEST_CLIENT_KEY")
         #expect(config.port == 3457)
@@ -48,7 +53,10 @@ struct ConfigLoaderTests {
     }
 
     @Test func defaultsWhenKeysAreAbsent() throws {
-        let config = try ConfigLoader(environment: [:], homeDirectory: "/x").parse(try fixture("minimal.json"), source: .builtin)
+        let config = try ConfigLoader(environment: [:], homeDirectory: "/x").parse(
+            try fixture("minimal.json"),
+            source: .builtin
+        )
         #expect(config.port == 3456)
         #expect(config.host == "127.0.0.1")
         #expect(config.longContextThreshold == 60_000)
@@ -64,7 +72,8 @@ struct ConfigLoaderTests {
             """
             {"Providers":[{"name":"p","api_base_url":"http://h/v1","api_key":"$SB_SURELY_UNSET","models":["m"]}],
              "Router":{"default":"p,m"}}
-            """)
+            """
+        )
         #expect(config.providers[0].apiKeys.isEmpty)
         #expect(config.providers[0].missingKeyVariable == "SB_SURELY_UNSET")
         #expect(config.providers[0].keyDescription.contains("SB_SURELY_UNSET"))
@@ -76,7 +85,9 @@ struct ConfigLoaderTests {
             """
             {"Providers":[{"name":"p","api_base_url":"http://h/v1","api_key":["k1-aaaa","$SB_K2"],"models":["m"]}],
              "Router":{"default":"p,m"}}
-            """, environment: ["SB_K2": "k2-bbbb"])
+            """,
+            environment: ["SB_K2": "k2-bbbb"]
+        )
         #expect(config.providers[0].apiKeys == ["k1-aaaa", "k2-bbbb"])
         #expect(config.secrets.contains("k2-bbbb"))
     }
@@ -86,14 +97,18 @@ struct ConfigLoaderTests {
             """
             {"Providers":[{"name":"DeepSeek","api_base_url":"https://api.deepseek.com","models":["deepseek-chat"]}],
              "Router":{"default":"deepseek,deepseek-chat"}}
-            """)
+            """
+        )
         #expect(config.routes[.default] == ModelRef(provider: "DeepSeek", model: "deepseek-chat"))
         #expect(config.providers[0].endpoint == "https://api.deepseek.com/chat/completions")
         #expect(config.provider(named: "DEEPSEEK")?.name == "DeepSeek")
     }
 
     @Test func modelIdsMayContainCommas() throws {
-        #expect(ModelRef(parsing: "openrouter,vendor/model,v2") == ModelRef(provider: "openrouter", model: "vendor/model,v2"))
+        #expect(
+            ModelRef(parsing: "openrouter,vendor/model,v2")
+                == ModelRef(provider: "openrouter", model: "vendor/model,v2")
+        )
         #expect(ModelRef(parsing: "no-comma") == nil)
         #expect(ModelRef(parsing: ",m") == nil)
         #expect(ModelRef(parsing: "p, ") == nil)
@@ -114,53 +129,85 @@ struct ConfigLoaderTests {
         BadConfig(text: #"{"Providers":[],"Router":{}}"#, key: "Providers", mentions: "no providers"),
         BadConfig(text: #"{"Providers":[\#(provider)]}"#, key: "Router.default", mentions: "required"),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"q,m"}}"#, key: "Router.default",
-            mentions: "provider \"q\" is not configured"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"q,m"}}"#,
+            key: "Router.default",
+            mentions: "provider \"q\" is not configured"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m","think":"p,other"}}"#, key: "Router.think",
-            mentions: "model \"other\" is not in provider \"p\""),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m","think":"p,other"}}"#,
+            key: "Router.think",
+            mentions: "model \"other\" is not in provider \"p\""
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p-m"}}"#, key: "Router.default",
-            mentions: "is not \"provider,model\""),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p-m"}}"#,
+            key: "Router.default",
+            mentions: "is not \"provider,model\""
+        ),
         BadConfig(
             text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"fallback":{"default":["x,m"]}}"#,
-            key: "fallback.default[0]", mentions: "provider \"x\" is not configured"),
+            key: "fallback.default[0]",
+            mentions: "provider \"x\" is not configured"
+        ),
         BadConfig(
             text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"fallback":{"default":"p,m"}}"#,
-            key: "fallback.default", mentions: "must be a list"),
+            key: "fallback.default",
+            mentions: "must be a list"
+        ),
         BadConfig(
             text: #"{"Providers":[{"api_base_url":"http://h","models":["m"]}],"Router":{"default":"p,m"}}"#,
-            key: "Providers[0].name", mentions: "required"),
+            key: "Providers[0].name",
+            mentions: "required"
+        ),
         BadConfig(
             text: #"{"Providers":[{"name":"p","models":["m"]}],"Router":{"default":"p,m"}}"#,
-            key: "Providers[0] (p).api_base_url", mentions: "required"),
+            key: "Providers[0] (p).api_base_url",
+            mentions: "required"
+        ),
         BadConfig(
             text: #"{"Providers":[{"name":"p","api_base_url":"ftp://h","models":["m"]}],"Router":{"default":"p,m"}}"#,
-            key: "Providers[0] (p).api_base_url", mentions: "not an http(s) URL"),
+            key: "Providers[0] (p).api_base_url",
+            mentions: "not an http(s) URL"
+        ),
         BadConfig(
             text: #"{"Providers":[\#(provider),\#(provider)],"Router":{"default":"p,m"}}"#,
-            key: "Providers[1] (p).name", mentions: "already called"),
+            key: "Providers[1] (p).name",
+            mentions: "already called"
+        ),
         BadConfig(
             text: #"{"Providers":[{"name":"p","api_base_url":"http://h","models":"m"}],"Router":{"default":"p,m"}}"#,
-            key: "Providers[0] (p).models", mentions: "must be a list"),
+            key: "Providers[0] (p).models",
+            mentions: "must be a list"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":70000}"#, key: "PORT",
-            mentions: "between 0 and 65535"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":70000}"#,
+            key: "PORT",
+            mentions: "between 0 and 65535"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":"abc"}"#, key: "PORT",
-            mentions: "whole number"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"PORT":"abc"}"#,
+            key: "PORT",
+            mentions: "whole number"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"API_TIMEOUT_MS":0}"#, key: "API_TIMEOUT_MS",
-            mentions: "between"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"API_TIMEOUT_MS":0}"#,
+            key: "API_TIMEOUT_MS",
+            mentions: "between"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG_LEVEL":"loud"}"#, key: "LOG_LEVEL",
-            mentions: "must be one of"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG_LEVEL":"loud"}"#,
+            key: "LOG_LEVEL",
+            mentions: "must be one of"
+        ),
         BadConfig(
-            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG":"yes"}"#, key: "LOG",
-            mentions: "true or false"),
+            text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m"},"LOG":"yes"}"#,
+            key: "LOG",
+            mentions: "true or false"
+        ),
         BadConfig(
             text: #"{"Providers":[\#(provider)],"Router":{"default":"p,m","longContextThreshold":-5}}"#,
-            key: "Router.longContextThreshold", mentions: "between"),
+            key: "Router.longContextThreshold",
+            mentions: "between"
+        ),
     ]
 
     @Test(arguments: badConfigs)
@@ -180,7 +227,8 @@ struct ConfigLoaderTests {
             """
             {"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["m"],"colour":"red"}],
              "Router":{"default":"p,m","sometimes":"p,m"},"Frobnicate":1,"fallback":{"nightly":["p,m"]}}
-            """)
+            """
+        )
         #expect(config.warnings.contains("Frobnicate: unknown key; ignored"))
         #expect(config.warnings.contains("Providers[0] (p).colour: unknown key; ignored"))
         #expect(config.warnings.contains("Router.sometimes: unknown route; ignored"))
@@ -190,7 +238,8 @@ struct ConfigLoaderTests {
     @Test func portAndHostCanComeFromVariables() throws {
         let config = try parse(
             #"{"Providers":[\#(Self.provider)],"Router":{"default":"p,m"},"PORT":"$SB_PORT","HOST":"${SB_HOST}"}"#,
-            environment: ["SB_PORT": "4000", "SB_HOST": "0.0.0.0"])
+            environment: ["SB_PORT": "4000", "SB_HOST": "0.0.0.0"]
+        )
         #expect(config.port == 4000)
         #expect(config.host == "0.0.0.0")
     }
@@ -204,7 +253,8 @@ struct ConfigLoaderTests {
         #expect(nim.missingKeyVariable == "NVIDIA_API_KEY")
         #expect(config.routes[.default] == ModelRef(provider: "nvidia", model: "z-ai/glm4.7"))
         let withKey = try ConfigLoader(environment: ["NVIDIA_API_KEY": "nvapi-k"], homeDirectory: "/nonexistent").load(
-            from: .builtin)
+            from: .builtin
+        )
         #expect(withKey.providers[0].apiKeys == ["nvapi-k"])
         #expect(withKey.providers[0].missingKeyVariable == nil)
     }
@@ -220,7 +270,9 @@ struct ConfigLoaderTests {
         #expect(try loader.locate(explicitPath: nil) == .builtin)
         for path in [ccr, own, fromEnvironment, explicit] {
             try FileManager.default.createDirectory(
-                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                atPath: (path as NSString).deletingLastPathComponent,
+                withIntermediateDirectories: true
+            )
             try Data("{}".utf8).write(to: URL(fileURLWithPath: path))
         }
         #expect(try loader.locate(explicitPath: nil) == .file(own))
@@ -238,11 +290,17 @@ struct ConfigLoaderTests {
     @Test func endpointNormalisation() {
         #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1") == "https://a/v1/chat/completions")
         #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1/") == "https://a/v1/chat/completions")
-        #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1/chat/completions") == "https://a/v1/chat/completions")
-        #expect(ProviderConfig.endpoint(fromBaseURL: " https://a/v1/chat/completions?x=1 ") == "https://a/v1/chat/completions")
+        #expect(
+            ProviderConfig.endpoint(fromBaseURL: "https://a/v1/chat/completions") == "https://a/v1/chat/completions"
+        )
+        #expect(
+            ProviderConfig.endpoint(fromBaseURL: " https://a/v1/chat/completions?x=1 ")
+                == "https://a/v1/chat/completions"
+        )
         #expect(
             ProviderConfig.endpoint(fromBaseURL: "https://generativelanguage.googleapis.com/v1beta/openai")
-                == "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions")
+                == "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions"
+        )
     }
 }
 

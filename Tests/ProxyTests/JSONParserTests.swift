@@ -8,7 +8,8 @@ struct JSONParserTests {
 
     @Test func parsesEveryKindOfValue() throws {
         let value = try JSONParser.parse(
-            #" {"s":"x","i":-12,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"2",[]],"o":{}} "#)
+            #" {"s":"x","i":-12,"d":1.5,"t":true,"f":false,"n":null,"a":[1,"2",[]],"o":{}} "#
+        )
         #expect(value["s"] == .string("x"))
         #expect(value["i"] == .int(-12))
         #expect(value["d"] == .double(1.5))

@@ -114,3 +114,15 @@ struct KeyPoolAndRateLimiterTests {
         #expect(RateLimiter(requestsPerMinute: 0).requestsPerMinute == 1)
     }
 }
+
+struct RateLimiterReleaseTests {
+    @Test func aReleasedSlotIsTakenByTheNextRequest() {
+        let limiter = RateLimiter(requestsPerMinute: 1)
+        let start = ContinuousClock.now
+        #expect(limiter.reserveSlot(now: start).wait == .zero)
+        let second = limiter.reserveSlot(now: start)
+        #expect(second.wait == .seconds(60))
+        limiter.release(second.slot)
+        #expect(limiter.reserveSlot(now: start).wait == .seconds(60), "not 120 s: the abandoned slot came back")
+    }
+}

@@ -33,14 +33,16 @@ struct MessageAccumulatorTests {
                 .contentBlockDelta(index: 2, .inputJSON(#"{"file_"#)),
                 .contentBlockDelta(index: 2, .inputJSON(#"path":"/a"}"#)),
                 .contentBlockStop(index: 2),
-            ] + Self.end)
+            ] + Self.end
+        )
         #expect(message.id == "msg_1")
         #expect(message.model == "claude-test")
         #expect(
             message.blocks == [
                 .thinking("hm", signature: "sig"), .text("Hi there"),
                 .toolUse(id: "toolu_1", name: "Read", inputJSON: #"{"file_path":"/a"}"#),
-            ])
+            ]
+        )
         #expect(message.stopReason == .endTurn)
         #expect(message.usage == Usage(inputTokens: 7, outputTokens: 3))
         #expect(message.isComplete)
@@ -113,8 +115,10 @@ struct MessageAccumulatorTests {
                 .contentBlockDelta(index: 2, .inputJSON(#"{"x":"#)), .contentBlockStop(index: 2),
                 .contentBlockStart(index: 3, .toolUse(id: "toolu_3", name: "Empty")), .contentBlockStop(index: 3),
                 .messageDelta(
-                    stopReason: .maxTokens, stopSequence: nil,
-                    usage: Usage(inputTokens: 5, outputTokens: 9, cacheReadInputTokens: 3)),
+                    stopReason: .maxTokens,
+                    stopSequence: nil,
+                    usage: Usage(inputTokens: 5, outputTokens: 9, cacheReadInputTokens: 3)
+                ),
                 .messageStop,
             ])
         let body = try JSONParser.parse(message.jsonBody)
@@ -126,7 +130,8 @@ struct MessageAccumulatorTests {
         #expect(
             body["usage"] == [
                 "input_tokens": 5, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 3, "output_tokens": 9,
-            ])
+            ]
+        )
         let content = try #require(body["content"]?.arrayValue)
         #expect(content[0] == ["type": "text", "text": "Hi \"you\""])
         #expect(content[1] == ["type": "tool_use", "id": "toolu_1", "name": "Read", "input": ["b": 1, "a": 2]])

@@ -139,7 +139,8 @@ struct MessagesRequestTests {
     @Test(arguments: ["1e400", "1e300", "2.5", "\"5\""])
     func topKMustBeAnInteger(value: String) throws {
         let error = try #require(
-            try Self.validationError(#"{"model":"m","max_tokens":1,"messages":[],"top_k":\#(value)}"#))
+            try Self.validationError(#"{"model":"m","max_tokens":1,"messages":[],"top_k":\#(value)}"#)
+        )
         #expect(error.message.hasPrefix("top_k: "))
         #expect(error.kind == .invalidRequest)
     }
@@ -160,7 +161,8 @@ struct MessagesRequestTests {
             #"""
             {"model":"claude-sonnet-4-5","max_tokens":32000,"messages":[],"stream":true,"temperature":0.5,"top_p":0.9,
              "top_k":40,"stop_sequences":["END","</answer>"],"metadata":{"user_id":"u"}}
-            """#)
+            """#
+        )
         #expect(request.model == "claude-sonnet-4-5")
         #expect(request.maxTokens == 32000)
         #expect(request.stream)
@@ -235,7 +237,8 @@ struct MessagesRequestTests {
                 {"type":"tool_result","tool_use_id":"toolu_04","content":null,"is_error":false}
               ]}
             ]}
-            """#)
+            """#
+        )
         #expect(
             request.messages[0].content == [
                 .text("Look:"),
@@ -245,7 +248,8 @@ struct MessagesRequestTests {
                 .document(.base64(mediaType: "application/pdf", data: "JVBERi0", title: nil)),
                 .document(.url("https://example.com/a.pdf", title: "Spec")),
                 .document(.text("part 1\npart 2", title: nil)),
-            ])
+            ]
+        )
         #expect(
             request.messages[1].content == [
                 .thinking(text: "Hmm.", signature: "c2ln"),
@@ -253,18 +257,24 @@ struct MessagesRequestTests {
                 .toolUse(id: "toolu_01", name: "Read", input: ["file_path": "/a", "limit": 3]),
                 .other(
                     type: "server_tool_use",
-                    ["type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": ["query": "swift"]]),
-            ])
+                    ["type": "server_tool_use", "id": "srvtoolu_01", "name": "web_search", "input": ["query": "swift"]]
+                ),
+            ]
+        )
         #expect(
             request.messages[2].content == [
                 .toolResult(.init(toolUseID: "toolu_01", content: [.text("one")], isError: false)),
                 .toolResult(
                     .init(
-                        toolUseID: "toolu_02", content: [.text("two"), .image(.url("https://example.com/s.png"))],
-                        isError: true)),
+                        toolUseID: "toolu_02",
+                        content: [.text("two"), .image(.url("https://example.com/s.png"))],
+                        isError: true
+                    )
+                ),
                 .toolResult(.init(toolUseID: "toolu_03", content: [], isError: false)),
                 .toolResult(.init(toolUseID: "toolu_04", content: [], isError: false)),
-            ])
+            ]
+        )
     }
 
     @Test func toolUseInputKeepsKeyOrder() throws {
@@ -301,7 +311,8 @@ struct MessagesRequestTests {
               {"type":"custom","name":"Read","description":"Reads a file","input_schema":{"type":"object","properties":{}}},
               {"name":"Bash","input_schema":{"type":"object"}}
             ]}
-            """#)
+            """#
+        )
         #expect(request.tools.map(\.name) == ["web_search", "Read", "Bash"])
         #expect(request.tools.map(\.isServerTool) == [true, false, false])
         #expect(request.tools[0].inputSchema == nil)
@@ -344,7 +355,8 @@ struct MessagesRequestTests {
 
     @Test func thinkingBudgetIsRead() throws {
         let request = try Self.request(
-            #"{"model":"m","max_tokens":32000,"messages":[],"thinking":{"type":"enabled","budget_tokens":31999}}"#)
+            #"{"model":"m","max_tokens":32000,"messages":[],"thinking":{"type":"enabled","budget_tokens":31999}}"#
+        )
         #expect(request.thinking == .init(type: "enabled", budgetTokens: 31999))
     }
 

@@ -16,13 +16,20 @@ struct ProxyResponderTests {
         """
 
     func withApp(
-        config text: String = configText, environment: [String: String] = [:],
+        config text: String = configText,
+        environment: [String: String] = [:],
         _ body: @Sendable (any TestClientProtocol) async throws -> Void
     ) async throws {
-        let config = try ConfigLoader(environment: environment, homeDirectory: "/x").parse(Data(text.utf8), source: .builtin)
+        let config = try ConfigLoader(environment: environment, homeDirectory: "/x").parse(
+            Data(text.utf8),
+            source: .builtin
+        )
         let client = UpstreamClient(environment: [:])
         let engine = ProxyEngine(
-            store: ConfigStore(config), client: client, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))
+            store: ConfigStore(config),
+            client: client,
+            logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        )
         let app = Application(responder: ProxyResponder(engine: engine))
         do {
             try await app.test(.router, body)
@@ -78,12 +85,16 @@ struct ProxyResponderTests {
             (#"{"model":"x","max_tokens":5}"#, "messages: Field required"),
             (#"{"model":"x","max_tokens":"lots","messages":[]}"#, "max_tokens: Input should be a valid integer"),
             (#"{"model":"x","max_tokens":5,"messages":[{"role":"robot","content":"hi"}]}"#, "messages.0.role"),
-            (#"{"model":"x","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text"}]}]}"#, "messages.0.content.0.text"),
+            (
+                #"{"model":"x","max_tokens":5,"messages":[{"role":"user","content":[{"type":"text"}]}]}"#,
+                "messages.0.content.0.text"
+            ),
             (String(repeating: "[", count: 100_000), "nested too deeply"),
         ]
         try await withApp { client in
             for (body, reason) in cases {
-                try await client.execute(uri: "/v1/messages?beta=true", method: .post, body: Self.body(body)) { response in
+                try await client.execute(uri: "/v1/messages?beta=true", method: .post, body: Self.body(body)) {
+                    response in
                     #expect(response.status == .badRequest, "\(reason)")
                     let error = Self.errorOf(response)
                     #expect(error.type == "invalid_request_error")
@@ -110,7 +121,11 @@ struct ProxyResponderTests {
             var counts: [Int] = []
             for text in ["hi", String(repeating: "The quick brown fox jumps over the lazy dog. ", count: 50)] {
                 let body = #"{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"\#(text)"}]}"#
-                try await client.execute(uri: "/v1/messages/count_tokens?beta=true", method: .post, body: Self.body(body)) {
+                try await client.execute(
+                    uri: "/v1/messages/count_tokens?beta=true",
+                    method: .post,
+                    body: Self.body(body)
+                ) {
                     response in
                     #expect(response.status == .ok)
                     counts.append(try JSONParser.parse(response.body.readableBytesView)["input_tokens"]?.intValue ?? -1)
@@ -156,17 +171,20 @@ struct ProxyResponderTests {
             }
             var wrong = HTTPFields()
             wrong[.init("x-api-key")!] = "letmein-124"
-            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: wrong, body: body) { response in
+            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: wrong, body: body) {
+                response in
                 #expect(response.status == .unauthorized)
             }
             var apiKey = HTTPFields()
             apiKey[.init("x-api-key")!] = "letmein-123"
-            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: apiKey, body: body) { response in
+            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: apiKey, body: body) {
+                response in
                 #expect(response.status == .ok)
             }
             var bearer = HTTPFields()
             bearer[.authorization] = "Bearer letmein-123"
-            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: bearer, body: body) { response in
+            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: bearer, body: body) {
+                response in
                 #expect(response.status == .ok)
             }
             try await client.execute(uri: "/health", method: .get) { response in
@@ -183,7 +201,8 @@ struct ProxyResponderTests {
             var headers = HTTPFields()
             headers[.init("x-api-key")!] = "whatever-the-vscode-extension-sends"
             let body = Self.body(#"{"model":"x","messages":[{"role":"user","content":"hi"}]}"#)
-            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: headers, body: body) { response in
+            try await client.execute(uri: "/v1/messages/count_tokens", method: .post, headers: headers, body: body) {
+                response in
                 #expect(response.status == .ok)
             }
         }

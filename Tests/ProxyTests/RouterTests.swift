@@ -24,11 +24,15 @@ struct RouterTests {
     func route(_ json: String, tokens: Int = 10, config: SwitchboardConfig? = nil) throws -> RouteDecision {
         let config = try config ?? Self.config()
         var request = try Self.request(json)
-        return try Router(config: config, table: RouteTable(configured: config.routes)).route(&request, estimatedTokens: tokens)
+        return try Router(config: config, table: RouteTable(configured: config.routes)).route(
+            &request,
+            estimatedTokens: tokens
+        )
     }
 
     static let plain = #"{"model":"claude-sonnet-4-5","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
-    static let haiku = #"{"model":"claude-haiku-4-5-20251001","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
+    static let haiku =
+        #"{"model":"claude-haiku-4-5-20251001","max_tokens":10,"messages":[{"role":"user","content":"hi"}]}"#
     static let thinking =
         #"{"model":"claude-sonnet-4-5","max_tokens":10,"thinking":{"type":"enabled","budget_tokens":2000},"messages":[{"role":"user","content":"hi"}]}"#
     static let webSearch =
@@ -40,7 +44,11 @@ struct RouterTests {
         let decision = try route(Self.plain)
         #expect(decision.kind == .default)
         #expect(decision.target == ModelRef(provider: "main", model: "m-default"))
-        #expect(decision.candidates == [ModelRef(provider: "main", model: "m-default"), ModelRef(provider: "other", model: "o1")])
+        #expect(
+            decision.candidates == [
+                ModelRef(provider: "main", model: "m-default"), ModelRef(provider: "other", model: "o1"),
+            ]
+        )
     }
 
     @Test func eachRuleOnItsOwn() throws {
@@ -84,7 +92,10 @@ struct RouterTests {
         // subagent beats background
         #expect(try route(everything).kind == .subagent)
         // background beats web search and think
-        let noTag = everything.replacingOccurrences(of: "<CCR-SUBAGENT-MODEL>other,o1</CCR-SUBAGENT-MODEL>\\n", with: "")
+        let noTag = everything.replacingOccurrences(
+            of: "<CCR-SUBAGENT-MODEL>other,o1</CCR-SUBAGENT-MODEL>\\n",
+            with: ""
+        )
         #expect(try route(noTag).kind == .background)
         // web search beats think
         let sonnet = noTag.replacingOccurrences(of: "claude-haiku-4-5", with: "claude-sonnet-4-5")
@@ -114,9 +125,12 @@ struct RouterTests {
                        {"type":"text","text":"You are Claude Code."},
                        {"type":"text","text":"<CCR-SUBAGENT-MODEL>other,o1</CCR-SUBAGENT-MODEL>\nYou explore code."}],
              "messages":[{"role":"user","content":"hi"}]}
-            """#)
+            """#
+        )
         let decision = try Router(config: config, table: RouteTable(configured: config.routes)).route(
-            &request, estimatedTokens: 1)
+            &request,
+            estimatedTokens: 1
+        )
         #expect(decision.kind == .subagent)
         #expect(decision.target == ModelRef(provider: "other", model: "o1"))
         #expect(request.system[2] == "You explore code.")
@@ -130,9 +144,12 @@ struct RouterTests {
             {"model":"claude-sonnet-4-5","max_tokens":10,
              "messages":[{"role":"system","content":"<CCR-SUBAGENT-MODEL>other,o1</CCR-SUBAGENT-MODEL>rules"},
                          {"role":"user","content":"hi"}]}
-            """#)
+            """#
+        )
         let decision = try Router(config: config, table: RouteTable(configured: config.routes)).route(
-            &request, estimatedTokens: 5000)
+            &request,
+            estimatedTokens: 5000
+        )
         #expect(decision.kind == .longContext)
         #expect(request.messages[0].content == [.text("rules")])
     }
@@ -146,7 +163,9 @@ struct RouterTests {
     }
 
     @Test func explicitModelMayBeUnlistedButItsProviderMustExist() throws {
-        let unlisted = try route(#"{"model":"main,brand-new-model","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}"#)
+        let unlisted = try route(
+            #"{"model":"main,brand-new-model","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}"#
+        )
         #expect(unlisted.target == ModelRef(provider: "main", model: "brand-new-model"))
         #expect(throws: APIError.self) {
             try route(#"{"model":"nowhere,m","max_tokens":1,"messages":[{"role":"user","content":"hi"}]}"#)
@@ -166,13 +185,19 @@ struct RouterTests {
               {"role":"user","content":"look"},
               {"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"Read","input":{"file_path":"/a.png"}}]},
               {"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"image","source":{"type":"base64","media_type":"image/png","data":"AAAA"}}]}]}]}
-            """#)
+            """#
+        )
         #expect(decision.kind == .image)
-        #expect(try route(#"""
-            {"model":"claude-sonnet-4-5","max_tokens":10,"messages":[
-              {"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x"}}]},
-              {"role":"assistant","content":"ok"},{"role":"user","content":"and now?"}]}
-            """#).kind == .default, "only the last user turn counts")
+        #expect(
+            try route(
+                #"""
+                {"model":"claude-sonnet-4-5","max_tokens":10,"messages":[
+                  {"role":"user","content":[{"type":"image","source":{"type":"url","url":"https://x"}}]},
+                  {"role":"assistant","content":"ok"},{"role":"user","content":"and now?"}]}
+                """#
+            ).kind == .default,
+            "only the last user turn counts"
+        )
     }
 
     @Test func switchedRoutesApplyToTheNextRequest() throws {

@@ -17,7 +17,8 @@ struct SSEParserTests {
     /// A stream with multi-byte UTF-8, comments, a field other than data, CRLF and a multi-line event.
     static let stream = Array(
         (": OPENROUTER PROCESSING\n\n" + "data: {\"content\":\"café 東京 😀\"}\n\n" + "event: message\r\nid: 7\r\n"
-            + "data:{\"n\":2}\r\n\r\n" + "data: first\ndata: second\n\n" + "data: [DONE]\n\n").utf8)
+            + "data:{\"n\":2}\r\n\r\n" + "data: first\ndata: second\n\n" + "data: [DONE]\n\n").utf8
+    )
     static let streamEvents = [#"{"content":"café 東京 😀"}"#, #"{"n":2}"#, "first\nsecond", "[DONE]"]
 
     @Test func wholeStream() {

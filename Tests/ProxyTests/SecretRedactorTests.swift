@@ -11,7 +11,7 @@ struct SecretRedactorTests {
 
     @Test func masksKeyShapedTokensItDoesNotKnow() {
         let redactor = SecretRedactor(secrets: [])
-        #expect(redactor.redact("Incorrect API key provided: sk-proj-1234567890abcdef.") .contains("[REDACTED]"))
+        #expect(redactor.redact("Incorrect API key provided: sk-proj-1234567890abcdef.").contains("[REDACTED]"))
         #expect(!redactor.redact("Authorization: Bearer nvapi-0123456789abcdef").contains("nvapi-0123456789abcdef"))
         #expect(!redactor.redact("header \"Bearer abcdefgh12345678\"").contains("abcdefgh12345678"))
         #expect(redactor.redact("a skeleton key") == "a skeleton key")

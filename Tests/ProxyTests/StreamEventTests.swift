@@ -29,14 +29,16 @@ struct StreamEventTests {
         #expect(
             message["usage"] == [
                 "input_tokens": 377, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0, "output_tokens": 0,
-            ])
+            ]
+        )
     }
 
     @Test func blockStarts() throws {
         #expect(try Self.data(.contentBlockStart(index: 0, .text))["content_block"] == ["type": "text", "text": ""])
         #expect(
             try Self.data(.contentBlockStart(index: 1, .thinking))["content_block"]
-                == ["type": "thinking", "thinking": "", "signature": ""])
+                == ["type": "thinking", "thinking": "", "signature": ""]
+        )
         let tool = try Self.data(.contentBlockStart(index: 2, .toolUse(id: "toolu_1", name: "get_weather")))
         #expect(tool["index"] == 2)
         #expect(tool["content_block"] == ["type": "tool_use", "id": "toolu_1", "name": "get_weather", "input": [:]])
@@ -57,16 +59,21 @@ struct StreamEventTests {
     @Test func messageDeltaCarriesStopAndCumulativeUsage() throws {
         let json = try Self.data(
             .messageDelta(
-                stopReason: .stopSequence, stopSequence: "END",
-                usage: Usage(inputTokens: 118, outputTokens: 61, cacheReadInputTokens: 256)))
+                stopReason: .stopSequence,
+                stopSequence: "END",
+                usage: Usage(inputTokens: 118, outputTokens: 61, cacheReadInputTokens: 256)
+            )
+        )
         #expect(json["delta"] == ["stop_reason": "stop_sequence", "stop_sequence": "END"])
         #expect(
             json["usage"] == [
                 "input_tokens": 118, "cache_creation_input_tokens": 0, "cache_read_input_tokens": 256,
                 "output_tokens": 61,
-            ])
+            ]
+        )
         let plain = try Self.data(
-            .messageDelta(stopReason: .toolUse, stopSequence: nil, usage: Usage(inputTokens: 1, outputTokens: 2)))
+            .messageDelta(stopReason: .toolUse, stopSequence: nil, usage: Usage(inputTokens: 1, outputTokens: 2))
+        )
         #expect(plain["delta"] == ["stop_reason": "tool_use", "stop_sequence": nil])
     }
 

@@ -26,7 +26,8 @@ struct StreamTranslatorTests {
                 .contentBlockStop(index: 0),
                 .messageDelta(stopReason: .endTurn, stopSequence: nil, usage: Usage(inputTokens: 13, outputTokens: 2)),
                 .messageStop,
-            ])
+            ]
+        )
         #expect(run.message.isComplete)
     }
 
@@ -39,7 +40,8 @@ struct StreamTranslatorTests {
             #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
         ])
         #expect(
-            run.blocks == [.thinking("Let me think.", signature: StreamTranslator.thinkingSignature), .text("Answer.")])
+            run.blocks == [.thinking("Let me think.", signature: StreamTranslator.thinkingSignature), .text("Answer.")]
+        )
         #expect(!StreamTranslator.thinkingSignature.isEmpty)
         #expect(run.messageDelta?.stopReason == .endTurn)
     }
@@ -55,7 +57,8 @@ struct StreamTranslatorTests {
         #expect(
             run.blocks == [
                 .thinking("The user greets me.", signature: StreamTranslator.thinkingSignature), .text("Hello!"),
-            ])
+            ]
+        )
     }
 
     static let thinkContent = "<think>Plan: greet 👋 back.</think>\n\nHi there"
@@ -71,7 +74,8 @@ struct StreamTranslatorTests {
         #expect(
             run.blocks == [
                 .thinking("Plan: greet 👋 back.", signature: StreamTranslator.thinkingSignature), .text("Hi there"),
-            ])
+            ]
+        )
     }
 
     @Test func thinkTagsSplitInThreeAnywhere() throws {
@@ -85,7 +89,8 @@ struct StreamTranslatorTests {
                     String(characters[..<first]), String(characters[first..<second]), String(characters[second...]),
                 ]
                 let run = try TranslationRun.run(
-                    pieces.map(contentChunkJSON) + [#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#])
+                    pieces.map(contentChunkJSON) + [#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#]
+                )
                 #expect(run.blocks == expected, "split at \(first), \(second)")
             }
         }
@@ -95,7 +100,9 @@ struct StreamTranslatorTests {
         let run = try TranslationRun.run(
             [
                 #"{"choices":[{"index":0,"delta":{"content":"<think>x</think>y"},"finish_reason":"stop"}]}"#
-            ], configuration: .test(thinkTags: .off))
+            ],
+            configuration: .test(thinkTags: .off)
+        )
         #expect(run.blocks == [.text("<think>x</think>y")])
     }
 
@@ -113,7 +120,8 @@ struct StreamTranslatorTests {
             run.blocks == [
                 .thinking("Plan A.", signature: signature), .text("Step one."),
                 .thinking("Plan B.", signature: signature), .text("Step two."),
-            ])
+            ]
+        )
     }
 
     @Test func thinkingBetweenToolCallsIsKept() throws {
@@ -130,7 +138,8 @@ struct StreamTranslatorTests {
                 .thinking("Read first.", signature: signature),
                 .toolUse(id: "call_1", name: "Read", inputJSON: #"{"file_path":"/a"}"#),
                 .thinking("Now edit.", signature: signature), .text("Editing."),
-            ])
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .toolUse)
     }
 
@@ -216,7 +225,8 @@ struct StreamTranslatorTests {
                 .toolUse(id: "call_a", name: "Write", inputJSON: #"{"file_path":"/a","content":"x"}"#),
                 .toolUse(id: "call_b", name: "Read", inputJSON: #"{"file_path":"/b"}"#),
                 .text("Both done."),
-            ])
+            ]
+        )
     }
 
     @Test func outOfOrderIndexOneBeforeZero() throws {
@@ -315,7 +325,8 @@ struct StreamTranslatorTests {
         var positions = Array(repeating: 0, count: streams.count)
         while let source = streams.indices.filter({ positions[$0] < streams[$0].count }).randomElement(using: &random) {
             chunks.append(
-                #"{"choices":[{"index":0,"delta":\#(streams[source][positions[source]]),"finish_reason":null}]}"#)
+                #"{"choices":[{"index":0,"delta":\#(streams[source][positions[source]]),"finish_reason":null}]}"#
+            )
             positions[source] += 1
         }
         chunks.append(#"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#)
@@ -378,7 +389,9 @@ struct StreamTranslatorTests {
         let run = try TranslationRun.run(
             [
                 #"{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"mcp__docs__search_v2","arguments":"{}"}},{"index":1,"id":"call_2","type":"function","function":{"name":"Read","arguments":"{}"}}]},"finish_reason":"tool_calls"}]}"#
-            ], configuration: .test(toolNames: ["mcp__docs__search_v2": "mcp__docs__search.v2"]))
+            ],
+            configuration: .test(toolNames: ["mcp__docs__search_v2": "mcp__docs__search.v2"])
+        )
         #expect(try run.toolUses().map(\.name) == ["mcp__docs__search.v2", "Read"])
     }
 
@@ -389,7 +402,8 @@ struct StreamTranslatorTests {
             #"{"choices":[{"index":0,"delta":{},"finish_reason":"tool_calls"}]}"#,
         ])
         #expect(
-            run.blocks == [.toolUse(id: "call_1", name: "TodoWrite", inputJSON: #"{"todos":[]}"#), .text("Done.")])
+            run.blocks == [.toolUse(id: "call_1", name: "TodoWrite", inputJSON: #"{"todos":[]}"#), .text("Done.")]
+        )
     }
 
     // MARK: - Stop reasons
@@ -416,7 +430,8 @@ struct StreamTranslatorTests {
             #"{"choices":[{"index":0,"delta":{},"finish_reason":"length"}]}"#,
         ])
         #expect(
-            run.blocks == [.toolUse(id: "call_1", name: "Write", inputJSON: #"{"file_path":"/a","content":"lorem"#)])
+            run.blocks == [.toolUse(id: "call_1", name: "Write", inputJSON: #"{"file_path":"/a","content":"lorem"#)]
+        )
         #expect(run.messageDelta?.stopReason == .maxTokens)
         #expect(run.events.contains(.contentBlockStop(index: 0)))
     }
@@ -451,7 +466,9 @@ struct StreamTranslatorTests {
             [
                 #"{"choices":[{"index":0,"delta":{"content":"Answer"},"finish_reason":null,"stop_reason":null}]}"#,
                 #"{"choices":[{"index":0,"delta":{"content":""},"finish_reason":"stop","stop_reason":"</answer>"}]}"#,
-            ], configuration: .test(stopSequences: ["END", "</answer>"]))
+            ],
+            configuration: .test(stopSequences: ["END", "</answer>"])
+        )
         #expect(run.messageDelta?.stopReason == .stopSequence)
         #expect(run.messageDelta?.stopSequence == "</answer>")
         #expect(run.message.stopSequence == "</answer>")
@@ -463,7 +480,8 @@ struct StreamTranslatorTests {
             [
                 #"{"choices":[{"index":0,"delta":{"content":"Answer"},"finish_reason":"stop","stop_reason":\#(stopReason)}]}"#
             ],
-            configuration: .test(stopSequences: ["</answer>"]))
+            configuration: .test(stopSequences: ["</answer>"])
+        )
         #expect(run.messageDelta?.stopReason == .endTurn)
         #expect(run.messageDelta?.stopSequence == nil)
     }
@@ -535,7 +553,8 @@ struct StreamTranslatorTests {
 
     @Test func noiseOnlyStreamHasNoBlocks() throws {
         let run = try TranslationRun.run(
-            Self.noiseChunks + [#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#])
+            Self.noiseChunks + [#"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#]
+        )
         #expect(run.blocks.isEmpty)
         #expect(run.events.count == 3)
         #expect(run.message.isComplete)
@@ -546,7 +565,8 @@ struct StreamTranslatorTests {
             Self.noiseChunks + [
                 #"{"choices":[{"index":0,"delta":{"content":"Hi"},"finish_reason":null}]}"#,
                 #"{"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]}"#,
-            ])
+            ]
+        )
         #expect(run.blocks == [.text("Hi")])
         #expect(run.blockStartCount.text == 1)
     }
@@ -560,7 +580,8 @@ struct StreamTranslatorTests {
         #expect(
             run.blocks == [
                 .text("Checking."), .toolUse(id: "call_x1", name: "Read", inputJSON: #"{"file_path":"/etc/hosts"}"#),
-            ])
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .toolUse)
         #expect(run.messageDelta?.usage == Usage(inputTokens: 50, outputTokens: 20))
     }
@@ -708,11 +729,15 @@ struct StreamTranslatorTests {
             run.blocks == [
                 .thinking(
                     "The user asks about the weather in San Francisco. I should use the weather tool.",
-                    signature: StreamTranslator.thinkingSignature),
+                    signature: StreamTranslator.thinkingSignature
+                ),
                 .toolUse(
-                    id: "call_00_IhCAliIHtM9gKpgfqbBV9873", name: "weather",
-                    inputJSON: #"{"location": "San Francisco"}"#),
-            ])
+                    id: "call_00_IhCAliIHtM9gKpgfqbBV9873",
+                    name: "weather",
+                    inputJSON: #"{"location": "San Francisco"}"#
+                ),
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .toolUse)
         #expect(run.messageDelta?.usage == Usage(inputTokens: 118, outputTokens: 61, cacheReadInputTokens: 256))
     }
@@ -730,9 +755,11 @@ struct StreamTranslatorTests {
                         + " Let me break it down:\n\nFirst, I recall that 17 multiplied by 20 is 340 (since 17 * 20 = 340)."
                         + "\nThen, I need to add 17 multiplied by 3, which is 51 (since 17 * 3 = 51).\nNow, add these two"
                         + " results together: 340 + 51 = 391.\n\nSo, 17 * 23 = 391.",
-                    signature: StreamTranslator.thinkingSignature),
+                    signature: StreamTranslator.thinkingSignature
+                ),
                 .text("391"),
-            ])
+            ]
+        )
         #expect(run.messageDelta?.usage == Usage(inputTokens: 28, outputTokens: 139))
     }
 
@@ -759,9 +786,12 @@ struct StreamTranslatorTests {
         #expect(
             run.blocks == [
                 .toolUse(
-                    id: "call_9ctHOJqO3bYrpm2A6S7nHd5k", name: "get_current_weather",
-                    inputJSON: #"{"location":"Boston, MA"}"#)
-            ])
+                    id: "call_9ctHOJqO3bYrpm2A6S7nHd5k",
+                    name: "get_current_weather",
+                    inputJSON: #"{"location":"Boston, MA"}"#
+                )
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .toolUse)
         #expect(run.messageDelta?.usage == Usage(inputTokens: 83, outputTokens: 17))
     }
@@ -774,9 +804,12 @@ struct StreamTranslatorTests {
             run.blocks == [
                 .text("我需要查询东京的天气信息。首先让我获取东京的坐标，然后为您查询天气情况。"),
                 .toolUse(
-                    id: "call_a6dea19b4490485bbdad7047", name: "market-get-weather",
-                    inputJSON: #"{"city": "Tokyo", "latitude": 35.6762, "longitude": 139.6503}"#),
-            ])
+                    id: "call_a6dea19b4490485bbdad7047",
+                    name: "market-get-weather",
+                    inputJSON: #"{"city": "Tokyo", "latitude": 35.6762, "longitude": 139.6503}"#
+                ),
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .toolUse)
         #expect(run.messageDelta?.usage == Usage(inputTokens: 395, outputTokens: 55))
     }
@@ -788,8 +821,10 @@ struct StreamTranslatorTests {
             run.blocks == [
                 .text(
                     "Hello! I'm just a computer program, so I don't have feelings, but I'm here and ready to help you"
-                        + " with whatever you need. How can I assist you today?")
-            ])
+                        + " with whatever you need. How can I assist you today?"
+                )
+            ]
+        )
         #expect(run.messageDelta?.stopReason == .endTurn)
         #expect(run.messageDelta?.usage == Usage(inputTokens: 13, outputTokens: 34))
     }

@@ -28,7 +28,8 @@ struct ThinkTagSplitterTests {
 
     @Test func leadingThinkBlock() {
         #expect(
-            Self.split(["<think>I should greet.</think>Hello!"]) == [.thinking("I should greet."), .text("Hello!")])
+            Self.split(["<think>I should greet.</think>Hello!"]) == [.thinking("I should greet."), .text("Hello!")]
+        )
     }
 
     @Test func whitespaceBeforeTheOpeningTagIsAllowed() {
@@ -41,7 +42,8 @@ struct ThinkTagSplitterTests {
 
     @Test func contentWithoutThinkIsText() {
         #expect(
-            Self.split(["Hello ", "<think>not reasoning</think>"]) == [.text("Hello <think>not reasoning</think>")])
+            Self.split(["Hello ", "<think>not reasoning</think>"]) == [.text("Hello <think>not reasoning</think>")]
+        )
     }
 
     @Test func leadingWhitespaceOfPlainTextIsKept() {
@@ -50,7 +52,8 @@ struct ThinkTagSplitterTests {
 
     @Test func onlyTheFirstThinkBlockIsReasoning() {
         #expect(
-            Self.split(["<think>a</think>b<think>c</think>"]) == [.thinking("a"), .text("b<think>c</think>")])
+            Self.split(["<think>a</think>b<think>c</think>"]) == [.thinking("a"), .text("b<think>c</think>")]
+        )
     }
 
     static let sample = "<think>Plan: 先想 🤔 then <b>act</b>.</think>\n\nDone: 完成 ✅"
@@ -104,7 +107,8 @@ struct ThinkTagSplitterTests {
         #expect(
             Self.split(["reasoning without ", "an opening tag</think>answer"], mode: .implicitOpen) == [
                 .thinking("reasoning without an opening tag"), .text("answer"),
-            ])
+            ]
+        )
     }
 
     @Test func implicitOpenAcceptsAnExplicitOpeningTag() {

@@ -7,11 +7,15 @@ import Proxy
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the config and print the resolved providers and routes (keys are never shown).")
+        abstract: "Validate the config and print the resolved providers and routes (keys are never shown)."
+    )
 
     @OptionGroup var configOptions: ConfigOptions
 
-    @Flag(name: .long, help: "Also send a one-token request to every provider,model and print status and time to first token.")
+    @Flag(
+        name: .long,
+        help: "Also send a one-token request to every provider,model and print status and time to first token."
+    )
     var probe = false
 
     func run() async throws {
@@ -48,7 +52,8 @@ struct ProbeReport {
             lines.append(
                 "  " + result.model.description.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                     + String(result.status).padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
-                    + ttft.padding(toLength: 7, withPad: " ", startingAt: 0) + "  " + (result.succeeded ? "ok" : error))
+                    + ttft.padding(toLength: 7, withPad: " ", startingAt: 0) + "  " + (result.succeeded ? "ok" : error)
+            )
         }
         return lines.joined(separator: "\n")
     }
@@ -67,18 +72,25 @@ struct ConfigReport {
         let nameWidth = max(4, config.providers.map(\.name.count).max() ?? 0)
         for provider in config.providers {
             let indent = "  \(String(repeating: " ", count: nameWidth))  "
-            let endpoint = provider.anthropic ? provider.messagesEndpoint + " (Anthropic API, passed through)" : provider.endpoint
+            let endpoint =
+                provider.anthropic ? provider.messagesEndpoint + " (Anthropic API, passed through)" : provider.endpoint
             lines.append("  \(provider.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(endpoint)")
             let origin = provider.explicitPreset == nil ? "detected from the URL" : "set by \"preset\""
             lines.append(indent + "preset: \(provider.preset) (\(origin)): \(provider.preset.summary)")
             lines.append(indent + "key: \(provider.keyDescription)")
-            if let rpm = provider.requestsPerMinute { lines.append(indent + "rpm: \(rpm) (extra requests wait their turn)") }
+            if let rpm = provider.requestsPerMinute {
+                lines.append(indent + "rpm: \(rpm) (extra requests wait their turn)")
+            }
             lines.append(indent + "models: \(provider.models.joined(separator: ", "))")
-            let scopes = [("", provider.transformers)] + provider.modelTransformers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            let scopes =
+                [("", provider.transformers)]
+                + provider.modelTransformers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             for (model, chain) in scopes where !chain.isEmpty {
                 var profile = ProviderProfile.resolve(provider: provider, model: model)
                 let effects = chain.map { "\($0.name) \($0.apply(to: &profile))" }
-                lines.append(indent + "transformers\(model.isEmpty ? "" : " for \(model)"): " + effects.joined(separator: "; "))
+                lines.append(
+                    indent + "transformers\(model.isEmpty ? "" : " for \(model)"): " + effects.joined(separator: "; ")
+                )
             }
         }
         lines.append("")

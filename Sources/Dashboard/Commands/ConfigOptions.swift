@@ -4,7 +4,11 @@ import Proxy
 
 /// The options every command that reads the config shares.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: .long, help: "Config file (default: $SWITCHBOARD_CONFIG, ~/.config/switchboard/config.json, ~/.claude-code-router/config.json).")
+    @Option(
+        name: .long,
+        help:
+            "Config file (default: $SWITCHBOARD_CONFIG, ~/.config/switchboard/config.json, ~/.claude-code-router/config.json)."
+    )
     var config: String?
 
     /// Loads the config, or prints why it cannot and exits non-zero.
@@ -26,7 +30,10 @@ struct ServerOptions: ParsableArguments {
     @Option(name: .long, help: "Port to listen on (default: the config's PORT, else 3456; 0 picks a free one).")
     var port: Int?
 
-    @Option(name: .long, help: "Log level: trace, debug, info, warn, error (default: the config's LOG_LEVEL, else info).")
+    @Option(
+        name: .long,
+        help: "Log level: trace, debug, info, warn, error (default: the config's LOG_LEVEL, else info)."
+    )
     var logLevel: String?
 
     func validate() throws {

@@ -8,7 +8,8 @@ import Synchronization
 struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Run the proxy with the live dashboard (the default). Without a usable terminal, runs headless.")
+        abstract: "Run the proxy with the live dashboard (the default). Without a usable terminal, runs headless."
+    )
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var serverOptions: ServerOptions
@@ -24,7 +25,9 @@ struct DashboardCommand: AsyncParsableCommand {
         do {
             terminal = try Terminal(environment: environment)
         } catch {
-            Console.error("switchboard: cannot open the dashboard (\(error)); running headless like `switchboard serve`")
+            Console.error(
+                "switchboard: cannot open the dashboard (\(error)); running headless like `switchboard serve`"
+            )
             let options = serverOptions
             try await ServeCommand.serve(config: config, adjust: { options.apply(to: $0) })
             return
@@ -45,17 +48,28 @@ struct DashboardCommand: AsyncParsableCommand {
         events.attach(buffer)
         let shutdown = ShutdownTrigger()
         let shared = DashboardShared(
-            store: store, buffer: buffer, stateFile: stateFile, configDescription: config.source.description,
-            logPath: logPath, startedAt: Date(), onQuit: { shutdown.trigger() })
+            store: store,
+            buffer: buffer,
+            stateFile: stateFile,
+            configDescription: config.source.description,
+            logPath: logPath,
+            startedAt: Date(),
+            onQuit: { shutdown.trigger() }
+        )
         let dashboard = DashboardService(shared: shared, terminal: TerminalHandOff(terminal))
         let runner = ProxyRunner(config: config, logger: logger, events: events, store: store)
         var failure: (any Error)?
         do {
             let options = serverOptions
-            try await runner.run(leadingServices: [dashboard], shutdown: shutdown, adjust: { options.apply(to: $0) }) { url in
-                shared.listenAddress.withLock { $0 = url }
-                logger.info("listening on \(url)")
-            }
+            try await runner.run(
+                leadingServices: [dashboard],
+                shutdown: shutdown,
+                adjust: { options.apply(to: $0) },
+                onListening: { url in
+                    shared.listenAddress.withLock { $0 = url }
+                    logger.info("listening on \(url)")
+                }
+            )
         } catch {
             failure = error
         }

@@ -6,7 +6,8 @@ import Proxy
 struct EnvCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "env",
-        abstract: "Print export lines for: eval \"$(switchboard env)\"")
+        abstract: "Print export lines for: eval \"$(switchboard env)\""
+    )
 
     @OptionGroup var configOptions: ConfigOptions
 

@@ -17,7 +17,8 @@ enum LogFile {
     static func redirectStandardError(to path: String) -> Int32? {
         let directory = (path as NSString).deletingLastPathComponent
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64, size > rolloverSize {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? UInt64, size > rolloverSize
+        {
             try? FileManager.default.removeItem(atPath: path + ".1")
             try? FileManager.default.moveItem(atPath: path, toPath: path + ".1")
         }

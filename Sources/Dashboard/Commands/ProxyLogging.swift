@@ -47,4 +47,3 @@ struct RedactingLogHandler: LogHandler {
         base.log(event: event)
     }
 }
-

@@ -28,21 +28,31 @@ struct ProxyRunner {
     /// - Parameter leadingServices: services started before the proxy and stopped after it.
     /// - Parameter adjust: applied to the config again on every reload (command-line overrides).
     func run(
-        leadingServices: [any Service] = [], shutdown: ShutdownTrigger = ShutdownTrigger(),
+        leadingServices: [any Service] = [],
+        shutdown: ShutdownTrigger = ShutdownTrigger(),
         adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 },
         onListening: @escaping @Sendable (String) -> Void
     ) async throws {
         let host = config.host
         let server = ProxyServer(
-            store: store, events: events, host: host, port: config.port, logger: logger,
-            onListening: { address in onListening(Self.url(host: host, address: address)) })
+            store: store,
+            events: events,
+            host: host,
+            port: config.port,
+            logger: logger,
+            onListening: { address in onListening(Self.url(host: host, address: address)) }
+        )
         var services: [any Service] = leadingServices + [server]
         if let path = config.source.path {
-            services.append(ConfigWatcher(path: path, store: store, loader: ConfigLoader(), logger: logger, adjust: adjust))
+            services.append(
+                ConfigWatcher(path: path, store: store, loader: ConfigLoader(), logger: logger, adjust: adjust)
+            )
         }
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
         configuration.maximumGracefulShutdownDuration = Self.drainLimit
         configuration.maximumCancellationDuration = .seconds(2)
         let group = ServiceGroup(configuration: configuration)

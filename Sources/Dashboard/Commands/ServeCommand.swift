@@ -8,7 +8,8 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the proxy headless; logs go to stderr, one line per request.")
+        abstract: "Run the proxy headless; logs go to stderr, one line per request."
+    )
 
     @OptionGroup var configOptions: ConfigOptions
     @OptionGroup var serverOptions: ServerOptions
@@ -20,7 +21,8 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// Runs the proxy headless with `config` until SIGINT/SIGTERM.
     static func serve(
-        config: SwitchboardConfig, adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 }
+        config: SwitchboardConfig,
+        adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 }
     ) async throws {
         let logger = ProxyLogging.bootstrap(config: config)
         for warning in config.warnings { logger.warning("config: \(warning)") }

@@ -4,7 +4,8 @@ struct CellGrid: Equatable {
     /// Text attributes of a cell.
     struct Style: Equatable, Hashable, Sendable {
         enum Color: Int, Sendable {
-            case red = 1, green, yellow, blue, magenta, cyan
+            case red = 1
+            case green, yellow, blue, magenta, cyan
         }
 
         var color: Color?

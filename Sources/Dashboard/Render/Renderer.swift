@@ -53,8 +53,14 @@ struct Renderer {
             }
             let shown = ui.detail ?? selectedID
             drawDetail(
-                &grid, id: shown, x: listWidth + 1, y: top + routesHeight, width: width - listWidth - 1, height: rest,
-                preview: ui.detail == nil)
+                &grid,
+                id: shown,
+                x: listWidth + 1,
+                y: top + routesHeight,
+                width: width - listWidth - 1,
+                height: rest,
+                preview: ui.detail == nil
+            )
         case .stacked:
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: width >= 100)
@@ -68,11 +74,28 @@ struct Renderer {
             drawTabs(&grid, y: top)
             let paneTop = top + 1
             switch ui.focus {
-            case .routes: drawRoutes(&grid, x: 0, y: paneTop, width: width, height: bottom - paneTop, wide: false, compact: true)
+            case .routes:
+                drawRoutes(&grid, x: 0, y: paneTop, width: width, height: bottom - paneTop, wide: false, compact: true)
             case .requests:
-                drawRequests(&grid, x: 0, y: paneTop, width: width, height: bottom - paneTop, wide: false, compact: true)
+                drawRequests(
+                    &grid,
+                    x: 0,
+                    y: paneTop,
+                    width: width,
+                    height: bottom - paneTop,
+                    wide: false,
+                    compact: true
+                )
             case .detail:
-                drawDetail(&grid, id: ui.detail ?? selectedID, x: 0, y: paneTop, width: width, height: bottom - paneTop, preview: false)
+                drawDetail(
+                    &grid,
+                    id: ui.detail ?? selectedID,
+                    x: 0,
+                    y: paneTop,
+                    width: width,
+                    height: bottom - paneTop,
+                    preview: false
+                )
             }
         case .tooSmall:
             break
@@ -93,7 +116,8 @@ struct Renderer {
         if ui.paused { line = "  PAUSED" + line }
         let noticeStart = title + DisplayWidth.of(line) + 2
         if let notice = state.configNotice { line += "  (\(notice.text))" }
-        let end = title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
+        let end =
+            title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
         if let notice = state.configNotice, notice.isError, noticeStart < end {
             grid.style(x: noticeStart, y: 0, count: end - noticeStart, theme.style(.color(.red, bold: true)))
@@ -125,7 +149,12 @@ struct Renderer {
         grid.write(DisplayWidth.truncate(stats, to: width, ellipsis: theme.ellipsis), x: 0, y: 1)
         if state.totalErrors > 0, let range = stats.range(of: "errors \(state.totalErrors)") {
             let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
-            grid.style(x: start, y: 1, count: DisplayWidth.of(String(stats[range])), theme.style(.color(.red, bold: true)))
+            grid.style(
+                x: start,
+                y: 1,
+                count: DisplayWidth.of(String(stats[range])),
+                theme.style(.color(.red, bold: true))
+            )
         }
     }
 
@@ -138,7 +167,12 @@ struct Renderer {
             x += grid.write(label, x: x, y: y, style: style)
             if index < panes.count - 1 { x += grid.write(theme.vertical, x: x, y: y, style: theme.style(.dim)) }
         }
-        grid.write(String(repeating: theme.horizontal, count: max(0, grid.width - x)), x: x, y: y, style: theme.style(.dim))
+        grid.write(
+            String(repeating: theme.horizontal, count: max(0, grid.width - x)),
+            x: x,
+            y: y,
+            style: theme.style(.dim)
+        )
     }
 
     private func drawFooter(_ grid: inout CellGrid, y: Int) {
@@ -149,11 +183,18 @@ struct Renderer {
             return
         }
         if let notice = ui.notice {
-            grid.write(DisplayWidth.truncate(notice, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: theme.style(.color(.green)))
+            grid.write(
+                DisplayWidth.truncate(notice, to: width, ellipsis: theme.ellipsis),
+                x: 0,
+                y: y,
+                style: theme.style(.color(.green))
+            )
             return
         }
-        var hints = ["q quit", "? help", "Tab pane", "\(theme.upDown)/jk move", "\(theme.enterKey) open", "Esc back", "/ filter",
-            "m model", "p pause"]
+        var hints = [
+            "q quit", "? help", "Tab pane", "\(theme.upDown)/jk move", "\(theme.enterKey) open", "Esc back", "/ filter",
+            "m model", "p pause",
+        ]
         if ui.focus == .routes { hints.insert("r reset", at: 6) }
         if !ui.filter.isEmpty { hints.insert("filter: \(ui.filter)", at: 0) }
         var text = ""
@@ -176,7 +217,13 @@ struct Renderer {
     }
 
     private func drawRoutes(
-        _ grid: inout CellGrid, x: Int, y: Int, width: Int, height: Int, wide: Bool, compact: Bool = false
+        _ grid: inout CellGrid,
+        x: Int,
+        y: Int,
+        width: Int,
+        height: Int,
+        wide: Bool,
+        compact: Bool = false
     ) {
         guard height > 0 else { return }
         var rowY = y
@@ -190,7 +237,9 @@ struct Renderer {
             var width: Int
             var right: Bool
         }
-        var columns: [Column] = [Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false)]
+        var columns: [Column] = [
+            Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false),
+        ]
         // The middle set's fixed columns take 61; below 72 the model would be cut to nothing and
         // the last columns (ERR among them) pushed off the edge.
         let medium = width >= 72
@@ -219,7 +268,8 @@ struct Renderer {
         func line(_ values: [String]) -> String {
             var text = " "
             for (column, value) in zip(columns, values) {
-                text += DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
+                text +=
+                    DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
             }
             return text
         }
@@ -230,7 +280,8 @@ struct Renderer {
         for (index, route) in state.routeRows.enumerated() where rowY < y + height {
             let stats = state.stats(for: route)
             let entry = state.routeEntries[route]
-            var model = entry?.effective?.description ?? "(default)"
+            let unset = RouteKind.configurable.contains(route) ? "(default)" : "(the request's own)"
+            var model = entry?.effective?.description ?? unset
             if entry?.isSwitched == true { model = theme.switchedMark + model }
             let ttft = Format.pair(stats.ttft.percentile(50, now: now), stats.ttft.percentile(95, now: now))
             let time = Format.pair(stats.duration.percentile(50, now: now), stats.duration.percentile(95, now: now))
@@ -256,7 +307,12 @@ struct Renderer {
             }
             if entry?.effective == nil { grid.style(x: x, y: rowY, count: width, theme.style(.dim)) }
             if stats.errors > 0 {
-                grid.style(x: x + width - columns.last!.width - 1, y: rowY, count: columns.last!.width, theme.style(.color(.red)))
+                grid.style(
+                    x: x + width - columns.last!.width - 1,
+                    y: rowY,
+                    count: columns.last!.width,
+                    theme.style(.color(.red))
+                )
             }
             if selected { grid.style(x: x, y: rowY, count: width, .reverse) }
             rowY += 1
@@ -272,7 +328,13 @@ struct Renderer {
     }
 
     private func drawRequests(
-        _ grid: inout CellGrid, x: Int, y: Int, width: Int, height: Int, wide: Bool, compact: Bool = false
+        _ grid: inout CellGrid,
+        x: Int,
+        y: Int,
+        width: Int,
+        height: Int,
+        wide: Bool,
+        compact: Bool = false
     ) {
         guard height > 0 else { return }
         var rowY = y
@@ -313,7 +375,8 @@ struct Renderer {
         func line(_ values: [String]) -> String {
             var text = " "
             for (column, value) in zip(columns, values) {
-                text += DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
+                text +=
+                    DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
             }
             return text
         }
@@ -324,8 +387,15 @@ struct Renderer {
         let rows = y + height - rowY
         guard rows > 0 else { return }
         if visible.isEmpty {
-            let text = ui.filter.isEmpty ? "No requests yet. Point Claude Code here: eval \"$(switchboard env)\"" : "Nothing matches the filter."
-            grid.write(DisplayWidth.truncate(text, to: width - 2, ellipsis: theme.ellipsis), x: x + 1, y: rowY, style: theme.style(.dim))
+            let text =
+                ui.filter.isEmpty
+                ? "No requests yet. Point Claude Code here: eval \"$(switchboard env)\"" : "Nothing matches the filter."
+            grid.write(
+                DisplayWidth.truncate(text, to: width - 2, ellipsis: theme.ellipsis),
+                x: x + 1,
+                y: rowY,
+                style: theme.style(.dim)
+            )
             return
         }
         let selected = selectedID
@@ -345,7 +415,8 @@ struct Renderer {
                 values = [
                     Format.time(record.startedAt, zone: timeZone), record.route?.rawValue ?? "-", model, status,
                     Format.milliseconds(record.ttft?.milliseconds), Format.milliseconds(elapsed),
-                    Format.count(record.inputTokens), Format.count(record.outputTokens), Format.rate(record.tokensPerSecond),
+                    Format.count(record.inputTokens), Format.count(record.outputTokens),
+                    Format.rate(record.tokensPerSecond),
                 ]
             } else {
                 values = [
@@ -391,7 +462,9 @@ struct Renderer {
             add("  fallbacks: \(record.candidates.dropFirst().map(\.description).joined(separator: ", "))", .dim)
         }
         for attempt in record.attempts { add("  attempt failed: \(attempt)", .color(.yellow)) }
-        if let answered = record.answeredBy, answered != record.target { add("Answered by: \(answered)", .color(.yellow)) }
+        if let answered = record.answeredBy, answered != record.target {
+            add("Answered by: \(answered)", .color(.yellow))
+        }
         add(
             "Size: \(Format.bytes(record.bodyBytes)), \(record.messageCount) messages, \(record.toolCount) tools, max_tokens \(record.maxTokens)"
         )
@@ -403,7 +476,8 @@ struct Renderer {
         add(tokens)
         let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
         var timing = "Time: TTFT \(Format.milliseconds(record.ttft?.milliseconds)), "
-        timing += record.isInFlight ? "running \(Format.milliseconds(elapsed))" : "total \(Format.milliseconds(elapsed))"
+        timing +=
+            record.isInFlight ? "running \(Format.milliseconds(elapsed))" : "total \(Format.milliseconds(elapsed))"
         if let rate = record.tokensPerSecond { timing += ", \(Format.rate(rate)) tok/s" }
         add(timing)
         switch record.status {
@@ -461,7 +535,13 @@ struct Renderer {
     }
 
     private func drawDetail(
-        _ grid: inout CellGrid, id: RequestID?, x: Int, y: Int, width: Int, height: Int, preview: Bool
+        _ grid: inout CellGrid,
+        id: RequestID?,
+        x: Int,
+        y: Int,
+        width: Int,
+        height: Int,
+        preview: Bool
     ) {
         guard height > 0 else { return }
         var rowY = y
@@ -471,7 +551,13 @@ struct Renderer {
             rowY += 1
         }
         guard let id, let record = state.request(id) else {
-            grid.write("Select a request and press \(theme.enterKey).", x: x + 1, y: rowY, style: theme.style(.dim), limit: width - 1)
+            grid.write(
+                "Select a request and press \(theme.enterKey).",
+                x: x + 1,
+                y: rowY,
+                style: theme.style(.dim),
+                limit: width - 1
+            )
             return
         }
         let lines = Self.detailLines(record, width: width - 2, theme: theme, timeZone: timeZone, now: now)
@@ -486,7 +572,10 @@ struct Renderer {
     // MARK: - Overlays
 
     private func box(_ grid: inout CellGrid, title: String, lines: [(String, CellGrid.Style)], minWidth: Int = 30) {
-        let contentWidth = min(grid.width - 4, max(minWidth, lines.map { DisplayWidth.of($0.0) }.max() ?? 0, DisplayWidth.of(title) + 4))
+        let contentWidth = min(
+            grid.width - 4,
+            max(minWidth, lines.map { DisplayWidth.of($0.0) }.max() ?? 0, DisplayWidth.of(title) + 4)
+        )
         let boxWidth = contentWidth + 4
         let boxHeight = min(grid.height - 2, lines.count + 2)
         let left = (grid.width - boxWidth) / 2
@@ -494,19 +583,30 @@ struct Renderer {
         grid.clear(x: left, y: top, width: boxWidth, height: boxHeight)
         let corner = theme.unicode ? ("┌", "┐", "└", "┘") : ("+", "+", "+", "+")
         let border = theme.style(.color(.cyan))
-        grid.write(corner.0 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.1, x: left, y: top, style: border)
+        grid.write(
+            corner.0 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.1,
+            x: left,
+            y: top,
+            style: border
+        )
         grid.write(" \(title) ", x: left + 2, y: top, style: theme.style(.color(.cyan, bold: true)))
         for row in 1..<(boxHeight - 1) {
             grid.write(theme.vertical, x: left, y: top + row, style: border)
             grid.write(theme.vertical, x: left + boxWidth - 1, y: top + row, style: border)
         }
         grid.write(
-            corner.2 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.3, x: left, y: top + boxHeight - 1,
-            style: border)
+            corner.2 + String(repeating: theme.horizontal, count: boxWidth - 2) + corner.3,
+            x: left,
+            y: top + boxHeight - 1,
+            style: border
+        )
         for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
             grid.write(
-                DisplayWidth.pad(line.0, to: contentWidth, ellipsis: theme.ellipsis), x: left + 2, y: top + 1 + index,
-                style: theme.style(line.1))
+                DisplayWidth.pad(line.0, to: contentWidth, ellipsis: theme.ellipsis),
+                x: left + 2,
+                y: top + 1 + index,
+                style: theme.style(line.1)
+            )
         }
     }
 
@@ -537,11 +637,15 @@ struct Renderer {
         let routes = state.routeRows.filter { RouteKind.configurable.contains($0) }
         switch switcher.step {
         case .route:
-            var lines: [(String, CellGrid.Style)] = [("Pick a route (\(theme.enterKey) choose, r reset, Esc close)", .dim)]
+            var lines: [(String, CellGrid.Style)] = [
+                ("Pick a route (\(theme.enterKey) choose, r reset, Esc close)", .dim)
+            ]
             for (index, route) in routes.enumerated() {
                 let entry = state.routeEntries[route]
                 var model = entry?.effective?.description ?? "(default)"
-                if entry?.isSwitched == true { model += "  (switched; config: \(entry?.configured?.description ?? "none"))" }
+                if entry?.isSwitched == true {
+                    model += "  (switched; config: \(entry?.configured?.description ?? "none"))"
+                }
                 let mark = index == switcher.routeIndex ? theme.selectionMark : " "
                 let style: CellGrid.Style = index == switcher.routeIndex ? .reverse : .plain
                 lines.append(("\(mark) \(DisplayWidth.pad(route.rawValue, to: 12)) \(model)", style))
@@ -560,7 +664,11 @@ struct Renderer {
             if models.isEmpty { lines.append(("(no model matches)", .dim)) }
             for (index, model) in models.enumerated().dropFirst(first).prefix(room) {
                 var label = model.description
-                if model == current { label += "  (in force)" } else if model == configured { label += "  (configured)" }
+                if model == current {
+                    label += "  (in force)"
+                } else if model == configured {
+                    label += "  (configured)"
+                }
                 let mark = index == switcher.modelIndex ? theme.selectionMark : " "
                 lines.append(("\(mark) \(label)", index == switcher.modelIndex ? .reverse : .plain))
             }
@@ -577,7 +685,12 @@ struct Renderer {
         let top = max(0, (grid.height - lines.count) / 2)
         for (index, line) in lines.enumerated() where top + index < grid.height {
             let text = DisplayWidth.truncate(line, to: grid.width, ellipsis: theme.ellipsis)
-            grid.write(text, x: max(0, (grid.width - DisplayWidth.of(text)) / 2), y: top + index, style: index == 0 ? .bold : .plain)
+            grid.write(
+                text,
+                x: max(0, (grid.width - DisplayWidth.of(text)) / 2),
+                y: top + index,
+                style: index == 0 ? .bold : .plain
+            )
         }
     }
 }

@@ -61,7 +61,9 @@ struct DashboardState {
         case .queued(let queued):
             update(queued.id, now: now) { record in
                 record.queuedUntil = now.addingTimeInterval(queued.wait.seconds)
-                record.attempts.append("queued \(Format.milliseconds(queued.wait.milliseconds)) for \(queued.target.provider)'s RPM budget")
+                record.attempts.append(
+                    "queued \(Format.milliseconds(queued.wait.milliseconds)) for \(queued.target.provider)'s RPM budget"
+                )
             }
         case .firstToken(let first):
             update(first.id, now: now) { record in

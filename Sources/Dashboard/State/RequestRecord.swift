@@ -119,7 +119,8 @@ struct RequestRecord: Equatable {
             switch (output.last, piece) {
             case (.text(let old)?, .text(let new)): output[output.count - 1] = .text(old + new)
             case (.thinking(let old)?, .thinking(let new)): output[output.count - 1] = .thinking(old + new)
-            case (.toolArguments(let old)?, .toolArguments(let new)): output[output.count - 1] = .toolArguments(old + new)
+            case (.toolArguments(let old)?, .toolArguments(let new)):
+                output[output.count - 1] = .toolArguments(old + new)
             default: output.append(piece)
             }
         }

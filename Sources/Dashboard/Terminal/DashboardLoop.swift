@@ -17,8 +17,13 @@ final class DashboardShared: Sendable {
     let onQuit: @Sendable () -> Void
 
     init(
-        store: ConfigStore, buffer: EventBuffer, stateFile: RouteStateFile, configDescription: String, logPath: String,
-        startedAt: Date, onQuit: @escaping @Sendable () -> Void
+        store: ConfigStore,
+        buffer: EventBuffer,
+        stateFile: RouteStateFile,
+        configDescription: String,
+        logPath: String,
+        startedAt: Date,
+        onQuit: @escaping @Sendable () -> Void
     ) {
         self.store = store
         self.buffer = buffer
@@ -104,7 +109,10 @@ struct DashboardLoop {
         if reload != lastReload, let reload {
             lastReload = reload
             let time = Format.time(reload.time)
-            state.configNotice = reload.error.map { ("config edit refused at \(time): \($0)", true) } ?? ("config reloaded at \(time)", false)
+            state.configNotice =
+                reload.error.map { ("config edit refused at \(time): \($0)", true) } ?? (
+                    "config reloaded at \(time)", false
+                )
             state.availableModels = shared.store.config.allModels
             state.touch()
             frozen?.configNotice = state.configNotice
@@ -127,11 +135,22 @@ struct DashboardLoop {
         let visible = Renderer.visibleRequests(shown, filter: ui.filter)
         var detailLines = 0
         if let id = ui.detail, let record = shown.request(id) {
-            detailLines = Renderer.detailLines(record, width: max(10, size.width - 2), theme: terminal.theme, timeZone: .current, now: Date()).count
+            detailLines =
+                Renderer.detailLines(
+                    record,
+                    width: max(10, size.width - 2),
+                    theme: terminal.theme,
+                    timeZone: .current,
+                    now: Date()
+                ).count
         }
         let context = UIState.Context(
-            routes: shown.routeRows, models: shown.availableModels, requests: visible.map(\.id), detailLines: detailLines,
-            pageSize: max(1, size.height / 2))
+            routes: shown.routeRows,
+            models: shown.availableModels,
+            requests: visible.map(\.id),
+            detailLines: detailLines,
+            pageSize: max(1, size.height / 2)
+        )
         for action in ui.handle(key, context: context) {
             switch action {
             case .quit:
@@ -153,7 +172,10 @@ struct DashboardLoop {
 
     private func draw(_ shown: DashboardState, now: Date) {
         let size = terminal.size
-        let grid = Renderer(state: shown, ui: ui, theme: terminal.theme, now: now).render(width: size.width, height: size.height)
+        let grid = Renderer(state: shown, ui: ui, theme: terminal.theme, now: now).render(
+            width: size.width,
+            height: size.height
+        )
         terminal.draw(grid)
     }
 }

@@ -28,21 +28,29 @@ final class Terminal {
 
     /// Sets the terminal up, or says why it cannot (no tty, unknown `TERM`).
     init(environment: [String: String] = ProcessInfo.processInfo.environment) throws(Unavailable) {
-        guard isatty(0) == 1, isatty(1) == 1 else { throw Unavailable(description: "standard input/output is not a terminal") }
+        guard isatty(0) == 1, isatty(1) == 1 else {
+            throw Unavailable(description: "standard input/output is not a terminal")
+        }
         let term = environment["TERM"] ?? ""
-        guard !term.isEmpty, term != "dumb" else { throw Unavailable(description: "TERM is \(term.isEmpty ? "not set" : "dumb")") }
+        guard !term.isEmpty, term != "dumb" else {
+            throw Unavailable(description: "TERM is \(term.isEmpty ? "not set" : "dumb")")
+        }
         setlocale(LC_ALL, "")
         let codeset = String(cString: cn_codeset()).uppercased()
         let unicode = codeset == "UTF-8" || codeset == "UTF8"
-        guard let screen = cn_newterm() else { throw Unavailable(description: "TERM=\(term) is not a terminal type ncurses knows") }
+        guard let screen = cn_newterm() else {
+            throw Unavailable(description: "TERM=\(term) is not a terminal type ncurses knows")
+        }
         self.screen = screen
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
         var color = false
         if !noColor, has_colors() {
             start_color()
             use_default_colors()
-            let colors: [(Int16, Int16)] = [(1, Int16(COLOR_RED)), (2, Int16(COLOR_GREEN)), (3, Int16(COLOR_YELLOW)),
-                (4, Int16(COLOR_BLUE)), (5, Int16(COLOR_MAGENTA)), (6, Int16(COLOR_CYAN))]
+            let colors: [(Int16, Int16)] = [
+                (1, Int16(COLOR_RED)), (2, Int16(COLOR_GREEN)), (3, Int16(COLOR_YELLOW)),
+                (4, Int16(COLOR_BLUE)), (5, Int16(COLOR_MAGENTA)), (6, Int16(COLOR_CYAN)),
+            ]
             for (pair, foreground) in colors { init_pair(pair, foreground, -1) }
             color = true
         }
@@ -116,7 +124,13 @@ final class Terminal {
                     count += 1
                 }
                 buffer[count] = 0
-                _ = cn_put_cell(Int32(y), Int32(x), buffer, attributes(cell.style), Int16(cell.style.color?.rawValue ?? 0))
+                _ = cn_put_cell(
+                    Int32(y),
+                    Int32(x),
+                    buffer,
+                    attributes(cell.style),
+                    Int16(cell.style.color?.rawValue ?? 0)
+                )
             }
         }
         wnoutrefresh(cn_stdscr())

@@ -178,7 +178,11 @@ struct UIState: Equatable {
             let index = clamp(current.addingReportingOverflow(delta).partialValue, 0, context.requests.count - 1)
             selectedRequest = context.requests[index]
         case .detail:
-            detailScroll = clamp(detailScroll.addingReportingOverflow(delta).partialValue, 0, max(0, context.detailLines - 1))
+            detailScroll = clamp(
+                detailScroll.addingReportingOverflow(delta).partialValue,
+                0,
+                max(0, context.detailLines - 1)
+            )
         }
     }
 

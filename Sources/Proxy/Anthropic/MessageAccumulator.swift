@@ -45,11 +45,15 @@ public struct MessageAccumulator: Sendable {
             usage.inputTokens = inputTokens
             return
         default:
-            if !started { throw OrderError(description: "Unexpected event order, got \(event.name) before message_start") }
+            if !started {
+                throw OrderError(description: "Unexpected event order, got \(event.name) before message_start")
+            }
         }
         switch event {
         case .contentBlockStart(let index, let start):
-            if let openIndex { throw OrderError(description: "block \(index) started while block \(openIndex) is open") }
+            if let openIndex {
+                throw OrderError(description: "block \(index) started while block \(openIndex) is open")
+            }
             guard index == blocks.count else {
                 throw OrderError(description: "block index \(index) out of order (expected \(blocks.count))")
             }
@@ -60,7 +64,9 @@ public struct MessageAccumulator: Sendable {
             }
             openIndex = index
         case .contentBlockDelta(let index, let delta):
-            guard index == openIndex else { throw OrderError(description: "delta for block \(index), which is not open") }
+            guard index == openIndex else {
+                throw OrderError(description: "delta for block \(index), which is not open")
+            }
             switch (blocks[index], delta) {
             case (.text(let text), .text(let more)): blocks[index] = .text(text + more)
             case (.thinking(let text, let signature), .thinking(let more)):
@@ -73,7 +79,9 @@ public struct MessageAccumulator: Sendable {
                 throw OrderError(description: "delta type does not match block \(index)'s type")
             }
         case .contentBlockStop(let index):
-            guard index == openIndex else { throw OrderError(description: "stop for block \(index), which is not open") }
+            guard index == openIndex else {
+                throw OrderError(description: "stop for block \(index), which is not open")
+            }
             openIndex = nil
             stoppedIndices.insert(index)
         case .messageDelta(let stopReason, let stopSequence, let usage):

@@ -144,7 +144,10 @@ public struct MessagesRequest: Sendable {
         tools = try Self.parseTools(body["tools"])
         toolChoice = try Self.parseToolChoice(body["tool_choice"])
         if case .object(let object)? = body["thinking"] {
-            thinking = Thinking(type: object["type"]?.stringValue ?? "enabled", budgetTokens: object["budget_tokens"]?.intValue)
+            thinking = Thinking(
+                type: object["type"]?.stringValue ?? "enabled",
+                budgetTokens: object["budget_tokens"]?.intValue
+            )
         } else {
             thinking = nil
         }
@@ -292,7 +295,10 @@ public struct MessagesRequest: Sendable {
                 return .document(
                     .base64(
                         mediaType: source["media_type"]?.stringValue ?? "application/pdf",
-                        data: source["data"]?.stringValue ?? "", title: title))
+                        data: source["data"]?.stringValue ?? "",
+                        title: title
+                    )
+                )
             case "url": return .document(.url(source["url"]?.stringValue ?? "", title: title))
             case "content":
                 let blocks = try parseContent(source["content"] ?? .array([]), path: "\(path).source.content")
@@ -302,7 +308,10 @@ public struct MessagesRequest: Sendable {
                 }
                 return .document(.text(text.joined(separator: "\n"), title: title))
             default:
-                throw APIError(.invalidRequest, "\(path).source.type: Input should be 'base64', 'text', 'content' or 'url'")
+                throw APIError(
+                    .invalidRequest,
+                    "\(path).source.type: Input should be 'base64', 'text', 'content' or 'url'"
+                )
             }
         // `server_tool_use` (a web search the provider ran) is kept as `.other`: an
         // OpenAI-compatible model has no such function to have called.
@@ -318,7 +327,10 @@ public struct MessagesRequest: Sendable {
             let isError = object["is_error"]?.boolValue ?? false
             return .toolResult(.init(toolUseID: id, content: content, isError: isError))
         case "thinking":
-            return .thinking(text: object["thinking"]?.stringValue ?? "", signature: object["signature"]?.stringValue ?? "")
+            return .thinking(
+                text: object["thinking"]?.stringValue ?? "",
+                signature: object["signature"]?.stringValue ?? ""
+            )
         case "redacted_thinking":
             return .redactedThinking(data: object["data"]?.stringValue ?? "")
         default:
@@ -346,7 +358,9 @@ public struct MessagesRequest: Sendable {
 
     static func parseTools(_ value: JSONValue?) throws(APIError) -> [Tool] {
         guard let value, !value.isNull else { return [] }
-        guard case .array(let items) = value else { throw APIError(.invalidRequest, "tools: Input should be a valid list") }
+        guard case .array(let items) = value else {
+            throw APIError(.invalidRequest, "tools: Input should be a valid list")
+        }
         var tools: [Tool] = []
         for (index, item) in items.enumerated() {
             guard case .object(let object) = item else {
@@ -357,10 +371,12 @@ public struct MessagesRequest: Sendable {
             }
             let type = object["type"]?.stringValue
             let schema = object["input_schema"]
-            if (type == nil || type == "custom"), schema == nil {
+            if type == nil || type == "custom", schema == nil {
                 throw APIError(.invalidRequest, "tools.\(index).input_schema: Field required")
             }
-            tools.append(Tool(name: name, description: object["description"]?.stringValue, inputSchema: schema, type: type))
+            tools.append(
+                Tool(name: name, description: object["description"]?.stringValue, inputSchema: schema, type: type)
+            )
         }
         return tools
     }

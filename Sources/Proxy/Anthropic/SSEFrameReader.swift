@@ -17,8 +17,10 @@ struct SSEFrameReader {
         case "message_start":
             let message = json["message"]
             return .messageStart(
-                id: message?["id"]?.stringValue ?? "", model: message?["model"]?.stringValue ?? "",
-                inputTokens: message?["usage"]?["input_tokens"]?.intValue ?? 0)
+                id: message?["id"]?.stringValue ?? "",
+                model: message?["model"]?.stringValue ?? "",
+                inputTokens: message?["usage"]?["input_tokens"]?.intValue ?? 0
+            )
         case "content_block_start":
             let block = json["content_block"]
             switch block?["type"]?.stringValue {
@@ -26,7 +28,8 @@ struct SSEFrameReader {
             case "thinking": return .contentBlockStart(index: index, .thinking)
             case "tool_use":
                 return .contentBlockStart(
-                    index: index, .toolUse(id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? "")
+                    index: index,
+                    .toolUse(id: block?["id"]?.stringValue ?? "", name: block?["name"]?.stringValue ?? "")
                 )
             default: return nil
             }
@@ -52,7 +55,9 @@ struct SSEFrameReader {
                     inputTokens: usage?["input_tokens"]?.intValue ?? 0,
                     outputTokens: usage?["output_tokens"]?.intValue ?? 0,
                     cacheReadInputTokens: usage?["cache_read_input_tokens"]?.intValue ?? 0,
-                    cacheCreationInputTokens: usage?["cache_creation_input_tokens"]?.intValue ?? 0))
+                    cacheCreationInputTokens: usage?["cache_creation_input_tokens"]?.intValue ?? 0
+                )
+            )
         case "message_stop": return .messageStop
         case "ping": return .ping
         case "error":

@@ -131,7 +131,8 @@ public struct ConfigLoader: Sendable {
         }
 
         static let topLevelKeys: Set<String> = [
-            "Providers", "providers", "Router", "fallback", "APIKEY", "HOST", "PORT", "API_TIMEOUT_MS", "LOG", "LOG_LEVEL",
+            "Providers", "providers", "Router", "fallback", "APIKEY", "HOST", "PORT", "API_TIMEOUT_MS", "LOG",
+            "LOG_LEVEL",
             "PROXY_URL", "PING_INTERVAL_MS",
         ]
         /// claude-code-router keys Switchboard reads without acting on them.
@@ -168,7 +169,9 @@ public struct ConfigLoader: Sendable {
             return number
         }
 
-        mutating func read(_ document: JSONValue, source: SwitchboardConfig.Source) throws(ConfigError) -> SwitchboardConfig {
+        mutating func read(_ document: JSONValue, source: SwitchboardConfig.Source) throws(ConfigError)
+            -> SwitchboardConfig
+        {
             guard case .object(let root) = document else {
                 throw error("", "the config must be a JSON object, not \(document.typeName)")
             }
@@ -191,18 +194,26 @@ public struct ConfigLoader: Sendable {
                 }
                 for kind in RouteKind.configurable {
                     let key = "Router.\(kind.rawValue)"
-                    guard let text = try string(router[kind.rawValue], key: key), !text.trimmingWhitespace().isEmpty else {
+                    guard let text = try string(router[kind.rawValue], key: key), !text.trimmingWhitespace().isEmpty
+                    else {
                         continue
                     }
                     routes[kind] = try resolve(text, key: key, providers: providers)
                 }
                 threshold =
-                    try integer(router["longContextThreshold"], key: "Router.longContextThreshold", range: 1...100_000_000)
+                    try integer(
+                        router["longContextThreshold"],
+                        key: "Router.longContextThreshold",
+                        range: 1...100_000_000
+                    )
                     ?? threshold
             }
             guard routes[.default] != nil else {
                 if providers.isEmpty {
-                    throw error("Providers", "no providers are configured; add one with a name, api_base_url and models")
+                    throw error(
+                        "Providers",
+                        "no providers are configured; add one with a name, api_base_url and models"
+                    )
                 }
                 throw error("Router.default", "required: the \"provider,model\" most requests go to")
             }
@@ -251,10 +262,22 @@ public struct ConfigLoader: Sendable {
             }
             let proxyURL = try string(root["PROXY_URL"], key: "PROXY_URL").flatMap { $0.isEmpty ? nil : $0 }
             return SwitchboardConfig(
-                source: source, providers: providers, routes: routes, fallbacks: fallbacks,
-                longContextThreshold: threshold, apiKey: apiKey, apiKeyVariable: apiKeyVariable, host: host, port: port,
-                apiTimeoutMilliseconds: timeout, pingIntervalMilliseconds: ping, log: log, logLevel: logLevel,
-                proxyURL: proxyURL, warnings: warnings)
+                source: source,
+                providers: providers,
+                routes: routes,
+                fallbacks: fallbacks,
+                longContextThreshold: threshold,
+                apiKey: apiKey,
+                apiKeyVariable: apiKeyVariable,
+                host: host,
+                port: port,
+                apiTimeoutMilliseconds: timeout,
+                pingIntervalMilliseconds: ping,
+                log: log,
+                logLevel: logLevel,
+                proxyURL: proxyURL,
+                warnings: warnings
+            )
         }
 
         mutating func readProviders(_ value: JSONValue?) throws(ConfigError) -> [ProviderConfig] {
@@ -264,7 +287,8 @@ public struct ConfigLoader: Sendable {
             for (index, entry) in entries.enumerated() {
                 let key = "Providers[\(index)]"
                 guard case .object(let object) = entry else { throw error(key, "must be an object") }
-                guard let name = try string(object["name"], key: "\(key).name")?.trimmingWhitespace(), !name.isEmpty else {
+                guard let name = try string(object["name"], key: "\(key).name")?.trimmingWhitespace(), !name.isEmpty
+                else {
                     throw error("\(key).name", "required: the name routes use for this provider")
                 }
                 let named = "Providers[\(index)] (\(name))"
@@ -314,10 +338,17 @@ public struct ConfigLoader: Sendable {
                     }
                 default: throw error("\(named).models", "must be a list of model ids")
                 }
-                if models.isEmpty { warnings.append("\(named).models: no models listed; no route can use this provider") }
+                if models.isEmpty {
+                    warnings.append("\(named).models: no models listed; no route can use this provider")
+                }
                 var provider = ProviderConfig(
-                    name: name, endpoint: ProviderConfig.endpoint(fromBaseURL: base), apiKeys: keys,
-                    missingKeyVariable: missingVariable, models: models, transformer: object["transformer"])
+                    name: name,
+                    endpoint: ProviderConfig.endpoint(fromBaseURL: base),
+                    apiKeys: keys,
+                    missingKeyVariable: missingVariable,
+                    models: models,
+                    transformer: object["transformer"]
+                )
                 if let presetName = try string(object["preset"], key: "\(named).preset") {
                     guard let preset = ProviderPreset(rawValue: presetName.lowercased()) else {
                         let known = ProviderPreset.allCases.map(\.rawValue).joined(separator: ", ")
@@ -363,12 +394,14 @@ public struct ConfigLoader: Sendable {
             guard let provider = providers.first(where: { $0.name.lowercased() == ref.provider.lowercased() }) else {
                 throw error(
                     key,
-                    "provider \"\(ref.provider)\" is not configured (configured: \(names.isEmpty ? "none" : names))")
+                    "provider \"\(ref.provider)\" is not configured (configured: \(names.isEmpty ? "none" : names))"
+                )
             }
             guard provider.models.contains(ref.model) else {
                 throw error(
                     key,
-                    "model \"\(ref.model)\" is not in provider \"\(provider.name)\"'s models (\(provider.models.joined(separator: ", ")))")
+                    "model \"\(ref.model)\" is not in provider \"\(provider.name)\"'s models (\(provider.models.joined(separator: ", ")))"
+                )
             }
             return ModelRef(provider: provider.name, model: ref.model)
         }

@@ -29,7 +29,9 @@ enum ConfigSyntaxLocator {
                 continue
             } else if byte == UInt8(ascii: "/"), index + 1 < text.count, text[index + 1] == UInt8(ascii: "*") {
                 while index < text.count {
-                    let closes = text[index] == UInt8(ascii: "*") && index + 1 < text.count && text[index + 1] == UInt8(ascii: "/")
+                    let closes =
+                        text[index] == UInt8(ascii: "*") && index + 1 < text.count
+                        && text[index + 1] == UInt8(ascii: "/")
                     if text[index] != 0x0A { text[index] = 0x20 }
                     index += 1
                     if closes {
@@ -43,7 +45,9 @@ enum ConfigSyntaxLocator {
                 // A comma followed only by blanks, comments and a closing bracket is a JSON5
                 // trailing comma.
                 let next = skipBlanksAndComments(text, from: index + 1)
-                if next < text.count, text[next] == UInt8(ascii: "}") || text[next] == UInt8(ascii: "]") { text[index] = 0x20 }
+                if next < text.count, text[next] == UInt8(ascii: "}") || text[next] == UInt8(ascii: "]") {
+                    text[index] = 0x20
+                }
             }
             index += 1
         }

@@ -18,7 +18,11 @@ public struct ConfigWatcher: Service {
     let adjust: @Sendable (SwitchboardConfig) -> SwitchboardConfig
 
     public init(
-        path: String, store: ConfigStore, loader: ConfigLoader, logger: Logger, interval: Duration = .milliseconds(500),
+        path: String,
+        store: ConfigStore,
+        loader: ConfigLoader,
+        logger: Logger,
+        interval: Duration = .milliseconds(500),
         adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 }
     ) {
         self.path = path
@@ -38,8 +42,10 @@ public struct ConfigWatcher: Service {
     func signature() -> Signature? {
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return nil }
         return Signature(
-            size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0, modified: attributes[.modificationDate] as? Date ?? .distantPast,
-            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0)
+            size: (attributes[.size] as? NSNumber)?.uint64Value ?? 0,
+            modified: attributes[.modificationDate] as? Date ?? .distantPast,
+            inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0
+        )
     }
 
     public func run() async throws {
@@ -77,8 +83,11 @@ public struct ConfigWatcher: Service {
             var needsRestart: [String] = []
             if config.host != previous.host || config.port != previous.port { needsRestart.append("HOST/PORT") }
             if config.proxyURL != previous.proxyURL { needsRestart.append("PROXY_URL") }
-            if config.logLevel != previous.logLevel || config.log != previous.log { needsRestart.append("LOG/LOG_LEVEL") }
-            let note = needsRestart.isEmpty ? "" : " (\(needsRestart.joined(separator: ", ")) take effect after a restart)"
+            if config.logLevel != previous.logLevel || config.log != previous.log {
+                needsRestart.append("LOG/LOG_LEVEL")
+            }
+            let note =
+                needsRestart.isEmpty ? "" : " (\(needsRestart.joined(separator: ", ")) take effect after a restart)"
             logger.info("config: reloaded \(path)\(note)")
         } catch {
             store.noteReload(error: "\(error); still serving the previous config")

@@ -27,7 +27,11 @@ public struct ProviderConfig: Sendable, Equatable {
     public var requestsPerMinute: Int?
 
     public init(
-        name: String, endpoint: String, apiKeys: [String] = [], missingKeyVariable: String? = nil, models: [String],
+        name: String,
+        endpoint: String,
+        apiKeys: [String] = [],
+        missingKeyVariable: String? = nil,
+        models: [String],
         transformer: JSONValue? = nil
     ) {
         self.name = name

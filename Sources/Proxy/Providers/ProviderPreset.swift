@@ -42,7 +42,8 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
         case .deepseek:
             return "reasoning_content as thinking and echoed back on tool-call turns (else 400); "
                 + "max_tokens capped (chat 8192, reasoner 65536)"
-        case .openrouter: return "reasoning field as thinking; thinking via reasoning.effort; top_k and parallel_tool_calls passed"
+        case .openrouter:
+            return "reasoning field as thinking; thinking via reasoning.effort; top_k and parallel_tool_calls passed"
         case .ollama: return "no key needed; <think> tags and the reasoning field as thinking"
         case .gemini:
             return "strict allowlist; tool schemas cleaned ($schema, additionalProperties, formats); "
@@ -53,7 +54,8 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
                 + "max_completion_tokens"
         case .moonshot: return "reasoning_content as thinking and echoed back on tool-call turns"
         case .zhipu: return "reasoning_content as thinking; thinking switched with thinking.type"
-        case .siliconflow: return "reasoning_content as thinking; enable_thinking when thinking is asked for; top_k passed"
+        case .siliconflow:
+            return "reasoning_content as thinking; enable_thinking when thinking is asked for; top_k passed"
         case .openai: return "standard Chat Completions, nothing changed"
         }
     }
@@ -69,16 +71,25 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
     var allowedParameters: Set<String>? {
         switch self {
         case .nvidia:
-            return Self.standardParameters.union(["frequency_penalty", "presence_penalty", "seed", "chat_template_kwargs"])
+            return Self.standardParameters.union([
+                "frequency_penalty", "presence_penalty", "seed", "chat_template_kwargs",
+            ])
         case .deepseek:
-            return Self.standardParameters.union(["frequency_penalty", "presence_penalty", "thinking", "response_format"])
+            return Self.standardParameters.union([
+                "frequency_penalty", "presence_penalty", "thinking", "response_format",
+            ])
         case .gemini:
             return Self.standardParameters.union(["reasoning_effort", "seed", "response_format", "n"])
         case .groq:
-            return Self.standardParameters.union(["parallel_tool_calls", "seed", "reasoning_effort", "reasoning_format"])
+            return Self.standardParameters.union([
+                "parallel_tool_calls", "seed", "reasoning_effort", "reasoning_format",
+            ])
         case .minimax:
-            return ["model", "messages", "max_completion_tokens", "stream", "stream_options", "temperature", "top_p", "stop",
-                "tools", "tool_choice"]
+            return [
+                "model", "messages", "max_completion_tokens", "stream", "stream_options", "temperature", "top_p",
+                "stop",
+                "tools", "tool_choice",
+            ]
         case .moonshot, .zhipu:
             return Self.standardParameters.union(["thinking", "frequency_penalty", "presence_penalty"])
         case .siliconflow:
@@ -133,8 +144,12 @@ public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConverti
         options.allowedParameters = allowedParameters
         options.maxOutputTokens = maxOutputTokens(model: model)
         options.thinking = thinkingControl(model: model)
+        // deepseek-chat in thinking mode takes the reasoner's output limit.
+        if self == .deepseek, options.thinking == .deepseekThinking { options.thinkingMaxOutputTokens = 65_536 }
         switch self {
-        case .deepseek, .moonshot: options.echoReasoning = true
+        // Zhipu's own API keeps GLM's reasoning across turns when it is sent back; NIM's
+        // vLLM front end is left alone (an unknown message field there would refuse every turn).
+        case .deepseek, .moonshot, .zhipu: options.echoReasoning = true
         case .minimax: options.echoReasoningAsThinkTags = true
         default: break
         }

@@ -16,7 +16,8 @@ public struct ProviderProfile: Sendable {
     public var transformerEffects: [(name: String, effect: Transformer.Effect)] = []
 
     public init(
-        preset: ProviderPreset = .openai, request: ChatRequestBuilder.Options = .init(),
+        preset: ProviderPreset = .openai,
+        request: ChatRequestBuilder.Options = .init(),
         thinkTags: ThinkTagSplitter.Mode = .leading
     ) {
         self.preset = preset
@@ -28,7 +29,10 @@ public struct ProviderProfile: Sendable {
     public static func resolve(provider: ProviderConfig, model: String) -> ProviderProfile {
         let preset = provider.preset
         var profile = ProviderProfile(
-            preset: preset, request: preset.requestOptions(model: model), thinkTags: preset.thinkTags(model: model))
+            preset: preset,
+            request: preset.requestOptions(model: model),
+            thinkTags: preset.thinkTags(model: model)
+        )
         profile.passthrough = provider.anthropic
         for transformer in provider.transformers + (provider.modelTransformers[model] ?? []) {
             let effect = transformer.apply(to: &profile)

@@ -56,7 +56,9 @@ public struct Transformer: Sendable, Equatable {
         let preset = profile.preset
         switch name.lowercased() {
         case "maxtoken":
-            guard let cap = options["max_tokens"]?.intValue, cap > 0 else { return .ignored("needs {\"max_tokens\": N}") }
+            guard let cap = options["max_tokens"]?.intValue, cap > 0 else {
+                return .ignored("needs {\"max_tokens\": N}")
+            }
             profile.request.maxOutputTokens = cap
             return .applied
         case "maxcompletiontokens":
@@ -77,8 +79,13 @@ public struct Transformer: Sendable, Equatable {
         case "reasoning":
             profile.request.forceThinking = options["enable"]?.boolValue ?? true
             if profile.request.thinking == .none {
-                profile.request.thinking = .enableThinking
-                profile.request.allowedParameters?.insert("enable_thinking")
+                // NIM refuses unknown top-level keys but its chat templates read enable_thinking.
+                if preset == .nvidia {
+                    profile.request.thinking = .chatTemplateKwargs
+                } else {
+                    profile.request.thinking = .enableThinking
+                    profile.request.allowedParameters?.insert("enable_thinking")
+                }
             }
             return .applied
         case "deepseek":
@@ -91,7 +98,9 @@ public struct Transformer: Sendable, Equatable {
                 profile.request.extraBody = ChatRequestBuilder.merge(options, into: profile.request.extraBody)
                 return .applied
             }
-            return preset == .openrouter ? .notNeeded("the openrouter preset covers it") : .applied
+            return preset == .openrouter
+                ? .notNeeded("the openrouter preset covers it")
+                : .notNeeded("the reasoning field is always read as thinking")
         case "gemini", "vertex-gemini":
             if preset == .gemini { return .notNeeded("the gemini preset covers it") }
             profile.request.schemaCleaning = .gemini

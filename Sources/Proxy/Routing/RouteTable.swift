@@ -59,4 +59,3 @@ public final class RouteTable: Sendable {
         }
     }
 }
-

@@ -30,11 +30,14 @@ public struct Router: Sendable {
                 let names = config.providers.map(\.name).joined(separator: ", ")
                 throw APIError(
                     .invalidRequest,
-                    "model \"\(request.model)\": provider \"\(explicit.provider)\" is not configured (configured: \(names))")
+                    "model \"\(request.model)\": provider \"\(explicit.provider)\" is not configured (configured: \(names))"
+                )
             }
             return RouteDecision(
-                kind: .explicit, target: ModelRef(provider: provider.name, model: explicit.model),
-                reason: "the request named \(provider.name),\(explicit.model)")
+                kind: .explicit,
+                target: ModelRef(provider: provider.name, model: explicit.model),
+                reason: "the request named \(provider.name),\(explicit.model)"
+            )
         }
         var skipped: [String] = []
         func decide(_ kind: RouteKind, _ reason: String) -> RouteDecision? {
@@ -43,19 +46,28 @@ public struct Router: Sendable {
                 return nil
             }
             let note = skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"
-            return RouteDecision(kind: kind, target: target, fallbacks: config.fallbacks[kind] ?? [], reason: reason + note)
+            return RouteDecision(
+                kind: kind,
+                target: target,
+                fallbacks: config.fallbacks[kind] ?? [],
+                reason: reason + note
+            )
         }
         if estimatedTokens > config.longContextThreshold,
             let decision = decide(
-                .longContext, "about \(estimatedTokens) input tokens, above the \(config.longContextThreshold) threshold")
+                .longContext,
+                "about \(estimatedTokens) input tokens, above the \(config.longContextThreshold) threshold"
+            )
         {
             return decision
         }
         if let subagent {
             if let ref = ModelRef(parsing: subagent), let provider = config.provider(named: ref.provider) {
                 return RouteDecision(
-                    kind: .subagent, target: ModelRef(provider: provider.name, model: ref.model),
-                    reason: "a subagent tag named \(provider.name),\(ref.model)")
+                    kind: .subagent,
+                    target: ModelRef(provider: provider.name, model: ref.model),
+                    reason: "a subagent tag named \(provider.name),\(ref.model)"
+                )
             }
             skipped.append("subagent tag \"\(subagent)\" names no configured provider")
         }
@@ -73,13 +85,18 @@ public struct Router: Sendable {
             return decision
         }
         if request.wantsThinking {
-            let why = request.thinking?.type == "enabled" ? "thinking is enabled" : "effort is \(request.effort ?? "high")"
+            let why =
+                request.thinking?.type == "enabled" ? "thinking is enabled" : "effort is \(request.effort ?? "high")"
             if let decision = decide(.think, why) { return decision }
         }
         let target = table.target(for: .default) ?? config.routes[.default]!
         let note = skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"
         return RouteDecision(
-            kind: .default, target: target, fallbacks: config.fallbacks[.default] ?? [], reason: "default" + note)
+            kind: .default,
+            target: target,
+            fallbacks: config.fallbacks[.default] ?? [],
+            reason: "default" + note
+        )
     }
 
     /// Finds `<CCR-SUBAGENT-MODEL>provider,model</CCR-SUBAGENT-MODEL>` in any system block,
@@ -111,7 +128,8 @@ public struct Router: Sendable {
         return last.content.contains { block in
             switch block {
             case .image: return true
-            case .toolResult(let result): return result.content.contains { if case .image = $0 { return true } else { return false } }
+            case .toolResult(let result):
+                return result.content.contains { if case .image = $0 { return true } else { return false } }
             default: return false
             }
         }

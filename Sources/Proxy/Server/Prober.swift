@@ -76,7 +76,11 @@ public struct Prober: Sendable {
                     }
                     if let failure {
                         return Result(
-                            model: model, status: failure.status, ttft: ttft, error: "\(failure.kind.rawValue): \(failure.message)")
+                            model: model,
+                            status: failure.status,
+                            ttft: ttft,
+                            error: "\(failure.kind.rawValue): \(failure.message)"
+                        )
                     }
                     return Result(model: model, status: 200, ttft: ttft)
                 }
@@ -90,6 +94,10 @@ public struct Prober: Sendable {
             return first
         }
         return outcome
-            ?? Result(model: model, status: 504, error: "timeout_error: no answer within \(UpstreamDispatcher.format(timeout))")
+            ?? Result(
+                model: model,
+                status: 504,
+                error: "timeout_error: no answer within \(UpstreamDispatcher.format(timeout))"
+            )
     }
 }

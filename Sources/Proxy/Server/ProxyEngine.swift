@@ -16,7 +16,10 @@ public final class ProxyEngine: Sendable {
     let registry = ProviderRegistry()
 
     public init(
-        store: ConfigStore, events: EventBus = EventBus(), client: UpstreamClient, logger: Logger,
+        store: ConfigStore,
+        events: EventBus = EventBus(),
+        client: UpstreamClient,
+        logger: Logger,
         retry: RetryPolicy = RetryPolicy()
     ) {
         self.store = store
@@ -28,7 +31,9 @@ public final class ProxyEngine: Sendable {
 
     /// `POST /v1/messages`.
     func messages(
-        body: ByteBuffer, presence: ClientPresence?, headers: UpstreamDispatcher.ClientHeaders = .init()
+        body: ByteBuffer,
+        presence: ClientPresence?,
+        headers: UpstreamDispatcher.ClientHeaders = .init()
     ) async -> ProxyResponse {
         let start = ContinuousClock.now
         let id = events.makeRequestID()
@@ -38,33 +43,70 @@ public final class ProxyEngine: Sendable {
         do {
             request = try MessagesRequest(json: try Self.parseJSON(body))
         } catch {
-            logger.info("\(id) POST /v1/messages \(error.status) \(error.kind.rawValue): \(redactor.redact(error.message))")
+            logger.info(
+                "\(id) POST /v1/messages \(error.status) \(error.kind.rawValue): \(redactor.redact(error.message))"
+            )
             return .error(error)
         }
         let estimate = counter.count(request)
         events.emit(
             .started(
                 .init(
-                    id: id, time: Date(), requestedModel: request.model, stream: request.stream,
-                    bodyBytes: body.readableBytes, estimatedInputTokens: estimate, messageCount: request.messages.count,
-                    toolCount: request.tools.count, maxTokens: request.maxTokens)))
+                    id: id,
+                    time: Date(),
+                    requestedModel: request.model,
+                    stream: request.stream,
+                    bodyBytes: body.readableBytes,
+                    estimatedInputTokens: estimate,
+                    messageCount: request.messages.count,
+                    toolCount: request.tools.count,
+                    maxTokens: request.maxTokens
+                )
+            )
+        )
         let decision: RouteDecision
         do {
             decision = try Router(config: config, table: store.routes).route(&request, estimatedTokens: estimate)
         } catch {
-            return fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: nil)
+            return fail(
+                id,
+                error: error,
+                target: nil,
+                start: start,
+                ttft: nil,
+                outputTokens: 0,
+                request: request,
+                route: nil
+            )
         }
         events.emit(.routed(.init(id: id, decision: decision)))
         logger.debug("\(id) routed to \(decision.target) (\(decision.kind)): \(decision.reason)")
 
         let dispatcher = UpstreamDispatcher(
-            client: client, config: config, redactor: redactor, events: events, logger: logger, retry: retry,
-            presence: presence, registry: registry, clientHeaders: headers)
+            client: client,
+            config: config,
+            redactor: redactor,
+            events: events,
+            logger: logger,
+            retry: retry,
+            presence: presence,
+            registry: registry,
+            clientHeaders: headers
+        )
         let opened: UpstreamDispatcher.Opened
         switch await dispatcher.open(request, decision: decision, id: id, wholeBody: !request.stream) {
         case .success(let value): opened = value
         case .failure(let error):
-            return fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: decision)
+            return fail(
+                id,
+                error: error,
+                target: nil,
+                start: start,
+                ttft: nil,
+                outputTokens: 0,
+                request: request,
+                route: decision
+            )
         }
         var reporter: ProgressReporter?
         if events.hasSinks {
@@ -73,28 +115,48 @@ public final class ProxyEngine: Sendable {
         let pingInterval = Duration.milliseconds(config.pingIntervalMilliseconds)
         if opened.profile.passthrough {
             let relay = StreamRelay(
-                opened: opened, translation: PassedThroughAnswer(isEventStream: opened.isEventStream), requestStart: start,
-                timeout: dispatcher.timeout, pingInterval: pingInterval, progress: reporter, presence: presence)
+                opened: opened,
+                translation: PassedThroughAnswer(isEventStream: opened.isEventStream),
+                requestStart: start,
+                timeout: dispatcher.timeout,
+                pingInterval: pingInterval,
+                progress: reporter,
+                presence: presence
+            )
             return await respond(with: relay, request: request, id: id, start: start, route: decision, fold: false)
         }
         var translation = StreamTranslator.Configuration(
-            messageID: "msg_" + RandomID.make(length: 24), model: opened.target.model, estimatedInputTokens: estimate,
-            thinkTags: opened.profile.thinkTags, toolNames: opened.toolNames, stopSequences: request.stopSequences)
+            messageID: "msg_" + RandomID.make(length: 24),
+            model: opened.target.model,
+            estimatedInputTokens: estimate,
+            thinkTags: opened.profile.thinkTags,
+            toolNames: opened.toolNames,
+            stopSequences: request.stopSequences
+        )
         translation.bufferToolArguments = opened.profile.bufferToolArguments
         translation.exitToolName = opened.profile.request.exitTool ? ChatRequestBuilder.exitToolName : nil
         translation.thoughtSignatures = opened.profile.request.thoughtSignatures ? registry.signatures : nil
         let relay = StreamRelay(
-            opened: opened, translation: TranslatedAnswer(configuration: translation, isEventStream: opened.isEventStream),
-            requestStart: start, timeout: dispatcher.timeout, pingInterval: pingInterval, progress: reporter,
-            presence: presence)
+            opened: opened,
+            translation: TranslatedAnswer(configuration: translation, isEventStream: opened.isEventStream),
+            requestStart: start,
+            timeout: dispatcher.timeout,
+            pingInterval: pingInterval,
+            progress: reporter,
+            presence: presence
+        )
         return await respond(with: relay, request: request, id: id, start: start, route: decision, fold: true)
     }
 
     /// Streams the relay to the client, or (non-streaming) collects it: folding translated
     /// events into one message, or passing a provider's own message through.
     private func respond<Translation: AnswerTranslation>(
-        with relay: StreamRelay<Translation>, request: MessagesRequest, id: RequestID, start: ContinuousClock.Instant,
-        route: RouteDecision, fold: Bool
+        with relay: StreamRelay<Translation>,
+        request: MessagesRequest,
+        id: RequestID,
+        start: ContinuousClock.Instant,
+        route: RouteDecision,
+        fold: Bool
     ) async -> ProxyResponse {
         let target = relay.opened.target
         if request.stream {
@@ -126,7 +188,9 @@ public final class ProxyEngine: Sendable {
     /// Logs a request the HTTP layer refused (authentication, body size) in the request-line format.
     func logRefused(method: String, path: String, error: APIError) {
         let id = events.makeRequestID()
-        logger.info("\(id) \(method) \(path) \(error.status) \(error.kind.rawValue): \(store.redactor.redact(error.message))")
+        logger.info(
+            "\(id) \(method) \(path) \(error.status) \(error.kind.rawValue): \(store.redactor.redact(error.message))"
+        )
     }
 
     /// `POST /v1/messages/count_tokens`.
@@ -173,55 +237,103 @@ public final class ProxyEngine: Sendable {
     // MARK: - Reporting
 
     private func report(
-        _ outcome: RelayOutcome, id: RequestID, start: ContinuousClock.Instant, target: ModelRef,
-        request: MessagesRequest, route: RouteDecision
+        _ outcome: RelayOutcome,
+        id: RequestID,
+        start: ContinuousClock.Instant,
+        target: ModelRef,
+        request: MessagesRequest,
+        route: RouteDecision
     ) {
         let duration = ContinuousClock.now - start
         if outcome.clientGone {
             let error = APIError(.invalidRequest, "client closed the connection", status: 499)
             _ = fail(
-                id, error: error, target: target, start: start, ttft: outcome.ttft, outputTokens: outcome.outputTokens,
-                request: request, route: route)
+                id,
+                error: error,
+                target: target,
+                start: start,
+                ttft: outcome.ttft,
+                outputTokens: outcome.outputTokens,
+                request: request,
+                route: route
+            )
             return
         }
         if let error = outcome.error {
             _ = fail(
-                id, error: error, target: target, start: start, ttft: outcome.ttft, outputTokens: outcome.outputTokens,
-                request: request, route: route)
+                id,
+                error: error,
+                target: target,
+                start: start,
+                ttft: outcome.ttft,
+                outputTokens: outcome.outputTokens,
+                request: request,
+                route: route
+            )
             return
         }
         events.emit(
             .finished(
                 .init(
-                    id: id, target: target, stopReason: outcome.stopReason, usage: outcome.usage, ttft: outcome.ttft,
-                    duration: duration)))
+                    id: id,
+                    target: target,
+                    stopReason: outcome.stopReason,
+                    usage: outcome.usage,
+                    ttft: outcome.ttft,
+                    duration: duration
+                )
+            )
+        )
         logger.info(
             "\(logLine(id: id, status: 200, route: route, target: target, request: request, ttft: outcome.ttft, duration: duration, usage: outcome.usage))"
         )
     }
 
     private func fail(
-        _ id: RequestID, error: APIError, target: ModelRef?, start: ContinuousClock.Instant, ttft: Duration?,
-        outputTokens: Int, request: MessagesRequest, route: RouteDecision?
+        _ id: RequestID,
+        error: APIError,
+        target: ModelRef?,
+        start: ContinuousClock.Instant,
+        ttft: Duration?,
+        outputTokens: Int,
+        request: MessagesRequest,
+        route: RouteDecision?
     ) -> ProxyResponse {
         let duration = ContinuousClock.now - start
         events.emit(
-            .failed(.init(id: id, target: target, error: error, ttft: ttft, duration: duration, outputTokens: outputTokens)))
+            .failed(
+                .init(id: id, target: target, error: error, ttft: ttft, duration: duration, outputTokens: outputTokens)
+            )
+        )
         let usage = Usage(inputTokens: counter.count(request), outputTokens: outputTokens)
         let line = logLine(
-            id: id, status: error.status, route: route, target: target ?? route?.target, request: request, ttft: ttft,
-            duration: duration, usage: usage)
+            id: id,
+            status: error.status,
+            route: route,
+            target: target ?? route?.target,
+            request: request,
+            ttft: ttft,
+            duration: duration,
+            usage: usage
+        )
         logger.info("\(line) error=\(error.kind.rawValue): \(store.redactor.redact(error.message))")
         return .error(error)
     }
 
     private func logLine(
-        id: RequestID, status: Int, route: RouteDecision?, target: ModelRef?, request: MessagesRequest, ttft: Duration?,
-        duration: Duration, usage: Usage
+        id: RequestID,
+        status: Int,
+        route: RouteDecision?,
+        target: ModelRef?,
+        request: MessagesRequest,
+        ttft: Duration?,
+        duration: Duration,
+        usage: Usage
     ) -> String {
         let ttftText = ttft.map { "\(Self.milliseconds($0))ms" } ?? "-"
         let input = usage.inputTokens + usage.cacheReadInputTokens
-        return "\(id) POST /v1/messages \(status) route=\(route?.kind.rawValue ?? "-") provider=\(target?.provider ?? "-") "
+        return
+            "\(id) POST /v1/messages \(status) route=\(route?.kind.rawValue ?? "-") provider=\(target?.provider ?? "-") "
             + "model=\(target?.model ?? "-") stream=\(request.stream) ttft=\(ttftText) duration=\(Self.milliseconds(duration))ms "
             + "in=\(input) out=\(usage.outputTokens)"
     }

@@ -56,7 +56,9 @@ public struct ProxyResponder: HTTPResponder {
         }
         let presence = connections.presence(for: context.channel)
         let headers = UpstreamDispatcher.ClientHeaders(
-            version: request.headers[.init("anthropic-version")!], beta: request.headers[.init("anthropic-beta")!])
+            version: request.headers[.init("anthropic-version")!],
+            beta: request.headers[.init("anthropic-beta")!]
+        )
         return Self.response(await engine.messages(body: body, presence: presence, headers: headers))
     }
 
@@ -75,7 +77,10 @@ public struct ProxyResponder: HTTPResponder {
             if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingWhitespace() }
         }
         guard let presented else {
-            return APIError(.authentication, "missing API key: send the APIKEY from the Switchboard config as x-api-key")
+            return APIError(
+                .authentication,
+                "missing API key: send the APIKEY from the Switchboard config as x-api-key"
+            )
         }
         guard Self.constantTimeEqual(presented, expected) else {
             return APIError(.authentication, "invalid x-api-key")
@@ -104,11 +109,13 @@ public struct ProxyResponder: HTTPResponder {
             headers[.init("x-accel-buffering")!] = "no"
             headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
             return Response(
-                status: .ok, headers: headers,
+                status: .ok,
+                headers: headers,
                 body: ResponseBody { writer in
                     await produce { buffer in try await writer.write(buffer) }
                     try await writer.finish(nil)
-                })
+                }
+            )
         }
     }
 
@@ -117,7 +124,10 @@ public struct ProxyResponder: HTTPResponder {
         headers[.contentType] = "application/json"
         headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
         return Response(
-            status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+            status: HTTPResponse.Status(code: status),
+            headers: headers,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body))
+        )
     }
 
     static func error(_ error: APIError) -> Response {
@@ -136,12 +146,14 @@ public struct ProxyResponder: HTTPResponder {
         headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
         let body = ByteBuffer(bytes: tooLargeError(length).jsonBody)
         return Response(
-            status: .contentTooLarge, headers: headers,
+            status: .contentTooLarge,
+            headers: headers,
             body: ResponseBody(contentLength: body.readableBytes) { writer in
                 try await writer.write(body)
                 try await writer.finish(nil)
                 channel.close(promise: nil)
-            })
+            }
+        )
     }
 
     static func tooLargeError(_ length: Int?) -> APIError {
@@ -153,7 +165,11 @@ public struct ProxyResponder: HTTPResponder {
         let allowed = path == "/v1/models" || path == "/health" || path == "/" ? "GET" : "POST"
         var extra = HTTPFields()
         extra[.allow] = allowed
-        let error = APIError(.invalidRequest, "\(method.rawValue) is not allowed on \(path); use \(allowed)", status: 405)
+        let error = APIError(
+            .invalidRequest,
+            "\(method.rawValue) is not allowed on \(path); use \(allowed)",
+            status: 405
+        )
         return json(error.status, error.jsonBody, extra: extra)
     }
 }

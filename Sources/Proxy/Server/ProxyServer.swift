@@ -15,7 +15,11 @@ public struct ProxyServer: Service {
     /// A server for `store`'s config, listening on `host`:`port`.
     /// - Parameter onListening: called with the bound address once the server accepts connections.
     public init(
-        store: ConfigStore, events: EventBus = EventBus(), host: String, port: Int, logger: Logger,
+        store: ConfigStore,
+        events: EventBus = EventBus(),
+        host: String,
+        port: Int,
+        logger: Logger,
         onListening: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
     ) {
         let client = UpstreamClient(proxyURL: store.config.proxyURL)
@@ -28,10 +32,17 @@ public struct ProxyServer: Service {
         serverLogger.logLevel = max(logger.logLevel, .notice)
         application = Application(
             responder: ProxyResponder(engine: engine),
-            server: .http1(configuration: .init(additionalChannelHandlers: [ClientHangUpHandler()], idleTimeout: .seconds(600))),
-            configuration: ApplicationConfiguration(address: .hostname(host, port: port), serverName: nil, reuseAddress: true),
+            server: .http1(
+                configuration: .init(additionalChannelHandlers: [ClientHangUpHandler()], idleTimeout: .seconds(600))
+            ),
+            configuration: ApplicationConfiguration(
+                address: .hostname(host, port: port),
+                serverName: nil,
+                reuseAddress: true
+            ),
             onServerRunning: { channel in await onListening(channel.localAddress) },
-            logger: serverLogger)
+            logger: serverLogger
+        )
     }
 
     public func run() async throws {

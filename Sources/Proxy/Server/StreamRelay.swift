@@ -91,7 +91,12 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
                     let label = "\(opened.target.provider) (\(opened.target.model))"
                     state.apply(
                         state.translation.fail(
-                            APIError(.api, "\(label): connection lost mid-answer: \(UpstreamErrorMessage.describe(error))")))
+                            APIError(
+                                .api,
+                                "\(label): connection lost mid-answer: \(UpstreamErrorMessage.describe(error))"
+                            )
+                        )
+                    )
                 }
                 _ = await flush()
                 break loop
@@ -109,7 +114,12 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
                     let label = "\(opened.target.provider) (\(opened.target.model))"
                     state.apply(
                         state.translation.fail(
-                            APIError(.timeout, "\(label) went silent for \(UpstreamDispatcher.format(timeout)) (API_TIMEOUT_MS)")))
+                            APIError(
+                                .timeout,
+                                "\(label) went silent for \(UpstreamDispatcher.format(timeout)) (API_TIMEOUT_MS)"
+                            )
+                        )
+                    )
                     _ = await flush()
                     break loop
                 }
@@ -182,7 +192,8 @@ private struct RelayState<Translation: AnswerTranslation> {
     }
 
     mutating func finish() -> RelayOutcome {
-        outcome.outputTokens = outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
+        outcome.outputTokens =
+            outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
         if outcome.stopReason == nil { outcome.usage = translation.finalUsage }
         progress?.flush()
         return outcome

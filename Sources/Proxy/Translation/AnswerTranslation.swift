@@ -147,8 +147,12 @@ struct PassedThroughAnswer: AnswerTranslation {
                 stopReason: StopReason(rawValue: message["stop_reason"]?.stringValue ?? "") ?? .endTurn,
                 stopSequence: message["stop_sequence"]?.stringValue,
                 usage: Usage(
-                    inputTokens: usage?["input_tokens"]?.intValue ?? 0, outputTokens: usage?["output_tokens"]?.intValue ?? 0,
-                    cacheReadInputTokens: usage?["cache_read_input_tokens"]?.intValue ?? 0)))
+                    inputTokens: usage?["input_tokens"]?.intValue ?? 0,
+                    outputTokens: usage?["output_tokens"]?.intValue ?? 0,
+                    cacheReadInputTokens: usage?["cache_read_input_tokens"]?.intValue ?? 0
+                )
+            )
+        )
         events.append(.messageStop)
         return events
     }

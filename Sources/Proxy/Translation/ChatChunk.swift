@@ -13,7 +13,11 @@ public struct ChatChunk: Sendable, Equatable {
         public var thoughtSignature: String?
 
         public init(
-            index: Int?, id: String? = nil, name: String? = nil, arguments: String? = nil, thoughtSignature: String? = nil
+            index: Int?,
+            id: String? = nil,
+            name: String? = nil,
+            arguments: String? = nil,
+            thoughtSignature: String? = nil
         ) {
             self.index = index
             self.id = id
@@ -54,7 +58,10 @@ public struct ChatChunk: Sendable, Equatable {
     public var error: StreamError?
 
     public init(
-        content: String? = nil, reasoning: String? = nil, toolCalls: [ToolCallDelta] = [], finishReason: String? = nil,
+        content: String? = nil,
+        reasoning: String? = nil,
+        toolCalls: [ToolCallDelta] = [],
+        finishReason: String? = nil,
         usage: UpstreamUsage? = nil
     ) {
         self.content = content
@@ -78,6 +85,11 @@ public struct ChatChunk: Sendable, Equatable {
             // Some gateways send both fields, one of them empty.
             let reasoningContent = delta["reasoning_content"]?.stringValue
             reasoning = reasoningContent?.isEmpty == false ? reasoningContent : delta["reasoning"]?.stringValue
+            if reasoning?.isEmpty ?? true, case .array(let details)? = delta["reasoning_details"] {
+                // MiniMax with reasoning_split, and OpenRouter: `[{"type":"reasoning.text","text":…}]`.
+                let text = details.compactMap { $0["text"]?.stringValue }.joined()
+                if !text.isEmpty { reasoning = text }
+            }
             if case .array(let parts)? = delta["content"] {
                 // Mistral sends content as parts: `{"type":"text","text":…}` and
                 // `{"type":"thinking","thinking":[{"type":"text","text":…}]}`.
@@ -99,8 +111,12 @@ public struct ChatChunk: Sendable, Equatable {
                     toolCalls.append(
                         ToolCallDelta(
                             index: call["index"]?.intValue ?? (isWholeMessage ? position : nil),
-                            id: call["id"]?.stringValue, name: function?["name"]?.stringValue, arguments: arguments,
-                            thoughtSignature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue))
+                            id: call["id"]?.stringValue,
+                            name: function?["name"]?.stringValue,
+                            arguments: arguments,
+                            thoughtSignature: call["extra_content"]?["google"]?["thought_signature"]?.stringValue
+                        )
+                    )
                 }
             }
             finishReason = choice["finish_reason"]?.stringValue

@@ -37,6 +37,8 @@ public struct ChatRequestBuilder: Sendable {
         public var maxTokensParameter = "max_tokens"
         /// Largest `max_tokens` the model accepts; larger requests are lowered to it.
         public var maxOutputTokens: Int?
+        /// The limit instead when thinking is switched on (DeepSeek's thinking mode).
+        public var thinkingMaxOutputTokens: Int?
         /// Echo earlier reasoning as `reasoning_content` on assistant turns with tool calls.
         public var echoReasoning = false
         /// Echo earlier reasoning as `<think>…</think>` at the start of assistant content (MiniMax).
@@ -91,7 +93,11 @@ public struct ChatRequestBuilder: Sendable {
         body.appendUnchecked("model", .string(model))
         body.appendUnchecked("messages", .array(messages(for: request, names: &names, signatures: signatures)))
         var maxTokens = max(1, request.maxTokens)
-        if let cap = options.maxOutputTokens { maxTokens = min(maxTokens, cap) }
+        if let cap = thinkingIsOn(request)
+            ? options.thinkingMaxOutputTokens ?? options.maxOutputTokens : options.maxOutputTokens
+        {
+            maxTokens = min(maxTokens, cap)
+        }
         body.appendUnchecked(options.maxTokensParameter, .int(maxTokens))
         body.appendUnchecked("stream", .bool(request.stream))
         if request.stream {
@@ -126,13 +132,19 @@ public struct ChatRequestBuilder: Sendable {
                     if tools.contains(where: { $0.name == name }) {
                         body.appendUnchecked(
                             "tool_choice",
-                            .object(["type": "function", "function": .object(["name": .string(names.upstreamName(for: name))])]))
+                            .object([
+                                "type": "function",
+                                "function": .object(["name": .string(names.upstreamName(for: name))]),
+                            ])
+                        )
                     } else {
                         body.appendUnchecked("tool_choice", "required")
                     }
                 }
             }
-            if request.toolChoice?.disablesParallelToolUse == true { body.appendUnchecked("parallel_tool_calls", false) }
+            if request.toolChoice?.disablesParallelToolUse == true {
+                body.appendUnchecked("parallel_tool_calls", false)
+            }
         }
         addThinking(to: &body, request: request)
         for member in options.overrides.members { body[member.key] = member.value }
@@ -141,6 +153,13 @@ public struct ChatRequestBuilder: Sendable {
         }
         body = Self.merge(options.extraBody, into: body)
         return Output(body: body, toolNames: names.reverse)
+    }
+
+    /// Whether the request (or a forced setting) switches thinking on.
+    private func thinkingIsOn(_ request: MessagesRequest) -> Bool {
+        if let forced = options.forceThinking { return forced }
+        if case .on = request.thinkingIntent { return true }
+        return false
     }
 
     /// Writes the provider's thinking switch for what the request asks.
@@ -171,7 +190,8 @@ public struct ChatRequestBuilder: Sendable {
         case .reasoningEffort:
             if on { body["reasoning_effort"] = .string(Self.effort(for: request)) }
         case .openRouterReasoning:
-            body["reasoning"] = on ? .object(["effort": .string(Self.effort(for: request))]) : .object(["enabled": false])
+            // Off is left to the model: some cannot switch reasoning off and answer 400 if asked.
+            if on { body["reasoning"] = .object(["effort": .string(Self.effort(for: request))]) }
         }
     }
 
@@ -190,7 +210,8 @@ public struct ChatRequestBuilder: Sendable {
         for member in extra.members {
             switch (result[member.key], member.value) {
             case (nil, let value): result[member.key] = value
-            case (.object(let existing)?, .object(let added)): result[member.key] = .object(merge(added, into: existing))
+            case (.object(let existing)?, .object(let added)):
+                result[member.key] = .object(merge(added, into: existing))
             default: continue
             }
         }
@@ -202,7 +223,8 @@ public struct ChatRequestBuilder: Sendable {
         "function": .object([
             "name": .string(exitToolName),
             "description": .string(
-                "Call this when no other tool is needed: put your complete answer to the user in `response`."),
+                "Call this when no other tool is needed: put your complete answer to the user in `response`."
+            ),
             "parameters": .object([
                 "type": "object",
                 "properties": .object(["response": .object(["type": "string", "description": "The answer."])]),
@@ -251,7 +273,9 @@ public struct ChatRequestBuilder: Sendable {
                             // Gemini 3 refuses a history whose tool calls lost their signature; the
                             // documented placeholder stands in when the proxy never saw it.
                             let signature = signatures?.signature(forToolID: id) ?? ThoughtSignatureStore.placeholder
-                            call["extra_content"] = .object(["google": .object(["thought_signature": .string(signature)])])
+                            call["extra_content"] = .object([
+                                "google": .object(["thought_signature": .string(signature)])
+                            ])
                         }
                         calls.append(.object(call))
                         openCalls.append(id)
@@ -267,7 +291,9 @@ public struct ChatRequestBuilder: Sendable {
                 turn.appendUnchecked("content", texts.isEmpty ? .null : .string(texts.joined(separator: "\n")))
                 if !calls.isEmpty {
                     turn.appendUnchecked("tool_calls", .array(calls))
-                    if options.echoReasoning { turn.appendUnchecked("reasoning_content", .string(reasoning.joined(separator: "\n"))) }
+                    if options.echoReasoning {
+                        turn.appendUnchecked("reasoning_content", .string(reasoning.joined(separator: "\n")))
+                    }
                 }
                 output.append(.object(turn))
             case .user:
@@ -410,9 +436,13 @@ struct ToolNameMap {
         var safe = String(
             String.UnicodeScalarView(
                 name.unicodeScalars.map { scalar in
-                    scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_" || scalar == "-")
+                    scalar.isASCII
+                        && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
+                            || scalar == "-")
                         ? scalar : "_"
-                }))
+                }
+            )
+        )
         if safe.isEmpty { safe = "tool" }
         if safe.count > 64 || safe != name {
             // Every changed name gets a hash of the original, so names that differ only in

@@ -12,10 +12,13 @@ enum PassthroughBody {
             var texts = request.system.makeIterator()
             body["system"] = .array(
                 blocks.map { block in
-                    guard case .object(var object) = block, object["text"] != nil, let text = texts.next() else { return block }
+                    guard case .object(var object) = block, object["text"] != nil, let text = texts.next() else {
+                        return block
+                    }
                     object["text"] = .string(text)
                     return .object(object)
-                })
+                }
+            )
         default: break
         }
         if case .array(let messages)? = body["messages"] {

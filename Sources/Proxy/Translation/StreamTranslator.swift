@@ -28,8 +28,12 @@ public struct StreamTranslator: Sendable {
         public var thoughtSignatures: ThoughtSignatureStore?
 
         public init(
-            messageID: String, model: String, estimatedInputTokens: Int, thinkTags: ThinkTagSplitter.Mode = .leading,
-            toolNames: [String: String] = [:], stopSequences: [String] = []
+            messageID: String,
+            model: String,
+            estimatedInputTokens: Int,
+            thinkTags: ThinkTagSplitter.Mode = .leading,
+            toolNames: [String: String] = [:],
+            stopSequences: [String] = []
         ) {
             self.messageID = messageID
             self.model = model
@@ -106,8 +110,10 @@ public struct StreamTranslator: Sendable {
         phase = .streaming
         return [
             .messageStart(
-                id: configuration.messageID, model: configuration.model,
-                inputTokens: configuration.estimatedInputTokens)
+                id: configuration.messageID,
+                model: configuration.model,
+                inputTokens: configuration.estimatedInputTokens
+            )
         ]
     }
 
@@ -160,7 +166,8 @@ public struct StreamTranslator: Sendable {
         var events = start()
         guard phase == .streaming else { return events }
         guard let finishReason else {
-            return events + fail(APIError(.api, "upstream stream ended before the answer was complete (no finish_reason)"))
+            return events
+                + fail(APIError(.api, "upstream stream ended before the answer was complete (no finish_reason)"))
         }
         for segment in splitter.flush() {
             switch segment {
@@ -212,8 +219,10 @@ public struct StreamTranslator: Sendable {
         if let usage = upstreamUsage {
             let cached = min(usage.cachedTokens, usage.promptTokens)
             return Usage(
-                inputTokens: usage.promptTokens - cached, outputTokens: usage.completionTokens,
-                cacheReadInputTokens: cached)
+                inputTokens: usage.promptTokens - cached,
+                outputTokens: usage.completionTokens,
+                cacheReadInputTokens: cached
+            )
         }
         return Usage(inputTokens: configuration.estimatedInputTokens, outputTokens: estimatedOutputTokens)
     }
@@ -411,7 +420,9 @@ public struct StreamTranslator: Sendable {
         // Anthropic ids are [A-Za-z0-9_-]+; some providers send other characters, empty ids
         // or the same id twice.
         let allowed = (upstream ?? "").unicodeScalars.filter { scalar in
-            scalar.isASCII && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_" || scalar == "-")
+            scalar.isASCII
+                && (scalar.properties.isAlphabetic || scalar.properties.numericType != nil || scalar == "_"
+                    || scalar == "-")
         }
         var id = String(String.UnicodeScalarView(allowed))
         if id.isEmpty || usedToolIDs.contains(id) {

@@ -30,7 +30,9 @@ public final class KeyPool: Sendable {
                 state.next = (index + 1) % keys.count
                 return Checkout(index: index, key: keys[index], wait: .zero)
             }
-            let soonest = state.restingUntil.indices.min { (state.restingUntil[$0] ?? now) < (state.restingUntil[$1] ?? now) }!
+            let soonest = state.restingUntil.indices.min {
+                (state.restingUntil[$0] ?? now) < (state.restingUntil[$1] ?? now)
+            }!
             return Checkout(index: soonest, key: keys[soonest], wait: (state.restingUntil[soonest] ?? now) - now)
         }
     }

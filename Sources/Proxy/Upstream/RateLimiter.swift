@@ -14,6 +14,12 @@ public final class RateLimiter: Sendable {
 
     /// Reserves a start and returns how long to wait for it.
     public func reserve(now: ContinuousClock.Instant = .now) -> Duration {
+        reserveSlot(now: now).wait
+    }
+
+    /// Reserves a start; returns the slot (to ``release(_:)`` if the request is abandoned) and
+    /// the wait.
+    public func reserveSlot(now: ContinuousClock.Instant = .now) -> (slot: ContinuousClock.Instant, wait: Duration) {
         starts.withLock { starts in
             if let firstLive = starts.firstIndex(where: { $0 > now - window }) {
                 starts.removeFirst(firstLive)
@@ -25,7 +31,14 @@ public final class RateLimiter: Sendable {
                 slot = max(now, starts[starts.count - requestsPerMinute] + window)
             }
             starts.append(slot)
-            return slot - now
+            return (slot, slot - now)
+        }
+    }
+
+    /// Gives back a reserved start that will not be used (its client left while waiting).
+    public func release(_ slot: ContinuousClock.Instant) {
+        starts.withLock { starts in
+            if let index = starts.lastIndex(of: slot) { starts.remove(at: index) }
         }
     }
 

@@ -22,12 +22,16 @@ public final class UpstreamClient: Sendable {
         // each attempt until the connect time-out (or API_TIMEOUT_MS) instead.
         pool.retryConnectionEstablishment = false
         var configuration = HTTPClient.Configuration(
-            redirectConfiguration: .disallow, timeout: .init(connect: .seconds(15)), connectionPool: pool)
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .seconds(15)),
+            connectionPool: pool
+        )
         configuration.httpVersion = .automatic
         configuration.decompression = .disabled
         direct = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
 
-        let proxySetting = proxyURL ?? Self.variable("HTTPS_PROXY", environment) ?? Self.variable("HTTP_PROXY", environment)
+        let proxySetting =
+            proxyURL ?? Self.variable("HTTPS_PROXY", environment) ?? Self.variable("HTTP_PROXY", environment)
         if let proxySetting, let proxy = Self.parseProxy(proxySetting) {
             var proxiedConfiguration = configuration
             proxiedConfiguration.proxy = proxy
@@ -63,7 +67,10 @@ public final class UpstreamClient: Sendable {
         if scheme.hasPrefix("socks") { return .socksServer(host: host, port: url.port ?? 1080) }
         var authorization: HTTPClient.Authorization?
         if let user = url.user {
-            authorization = .basic(username: user.removingPercentEncoding ?? user, password: url.password?.removingPercentEncoding ?? "")
+            authorization = .basic(
+                username: user.removingPercentEncoding ?? user,
+                password: url.password?.removingPercentEncoding ?? ""
+            )
         }
         return .server(host: host, port: url.port ?? (scheme == "https" ? 443 : 80), authorization: authorization)
     }

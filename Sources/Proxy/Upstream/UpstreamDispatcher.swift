@@ -81,7 +81,14 @@ struct UpstreamDispatcher: Sendable {
                 lastError = error
                 continue
             }
-            switch await openCandidate(provider: provider, target: target, request: request, id: id, wholeBody: wholeBody, next: next)
+            switch await openCandidate(
+                provider: provider,
+                target: target,
+                request: request,
+                id: id,
+                wholeBody: wholeBody,
+                next: next
+            )
             {
             case .success(let opened): return .success(opened)
             case .failure(let error):
@@ -93,7 +100,12 @@ struct UpstreamDispatcher: Sendable {
     }
 
     private func openCandidate(
-        provider: ProviderConfig, target: ModelRef, request: MessagesRequest, id: RequestID, wholeBody: Bool, next: String
+        provider: ProviderConfig,
+        target: ModelRef,
+        request: MessagesRequest,
+        id: RequestID,
+        wholeBody: Bool,
+        next: String
     ) async -> Result<Opened, APIError> {
         let profile = ProviderProfile.resolve(provider: provider, model: target.model)
         let runtime = registry.runtime(for: provider)
@@ -103,13 +115,19 @@ struct UpstreamDispatcher: Sendable {
             body = PassthroughBody.make(request, model: target.model)
         } else {
             let output = ChatRequestBuilder(options: profile.request).build(
-                request, model: target.model, signatures: profile.request.thoughtSignatures ? registry.signatures : nil)
+                request,
+                model: target.model,
+                signatures: profile.request.thoughtSignatures ? registry.signatures : nil
+            )
             body = JSONValue.object(output.body).jsonBytes
             toolNames = output.toolNames
         }
         logger.trace(
             "upstream request",
-            metadata: ["provider": "\(provider.name)", "body": "\(redactor.redact(String(decoding: body, as: UTF8.self)))"])
+            metadata: [
+                "provider": "\(provider.name)", "body": "\(redactor.redact(String(decoding: body, as: UTF8.self)))",
+            ]
+        )
         let keyCount = runtime.keys.keys.count
         let maximumAttempts = retry.retries + max(0, keyCount - 1)
         var attempt = 0
@@ -117,13 +135,16 @@ struct UpstreamDispatcher: Sendable {
         while true {
             if presence?.isGone == true || Task.isCancelled { return .failure(Self.clientGone) }
             if let limiter = runtime.limiter {
-                let wait = limiter.reserve()
+                let (slot, wait) = limiter.reserveSlot()
                 if wait > .zero {
                     events.emit(.queued(.init(id: id, target: target, wait: wait)))
                     logger.info(
                         "\(id) waiting \(Self.format(wait)) for \(provider.name)'s budget of \(limiter.requestsPerMinute) requests per minute"
                     )
-                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                    guard await pause(wait) else {
+                        limiter.release(slot)
+                        return .failure(Self.clientGone)
+                    }
                 }
             }
             let checkout = runtime.keys.checkout()
@@ -132,15 +153,28 @@ struct UpstreamDispatcher: Sendable {
                     let error = APIError(
                         .rateLimit,
                         "\(provider.name): all \(keyCount) keys are resting after 429s (next free in \(Self.format(checkout.wait)))",
-                        retryAfter: Int(checkout.wait.components.seconds) + 1)
+                        retryAfter: Int(checkout.wait.components.seconds) + 1
+                    )
                     events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
                     return .failure(error)
                 }
-                do { try await Task.sleep(for: checkout.wait) } catch { return .failure(Self.clientGone) }
+                guard await pause(checkout.wait) else { return .failure(Self.clientGone) }
             }
-            let httpRequest = makeRequest(provider: provider, profile: profile, body: body, key: checkout?.key, wholeBody: wholeBody)
+            let httpRequest = makeRequest(
+                provider: provider,
+                profile: profile,
+                body: body,
+                key: checkout?.key,
+                wholeBody: wholeBody
+            )
             let result = await attemptOnce(
-                httpRequest, provider: provider, target: target, profile: profile, toolNames: toolNames, wholeBody: wholeBody)
+                httpRequest,
+                provider: provider,
+                target: target,
+                profile: profile,
+                toolNames: toolNames,
+                wholeBody: wholeBody
+            )
             let keyNote = keyCount > 1 ? " (key \((checkout?.index ?? 0) + 1)/\(keyCount))" : ""
             switch result {
             case .opened(let opened):
@@ -156,7 +190,8 @@ struct UpstreamDispatcher: Sendable {
                     let rest = runtime.keys.rest(checkout.index, retryAfter: retryAfter)
                     if attempt < maximumAttempts, runtime.keys.availableCount() > 0 {
                         wait = .zero
-                        note = "key \(checkout.index + 1)/\(keyCount) rests \(Self.format(rest)); retry with the next key"
+                        note =
+                            "key \(checkout.index + 1)/\(keyCount) rests \(Self.format(rest)); retry with the next key"
                     }
                 }
                 if wait == nil, retryable, attempt < maximumAttempts {
@@ -170,23 +205,40 @@ struct UpstreamDispatcher: Sendable {
                     events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
                     logger.info(
                         "\(id) upstream attempt failed\(keyNote)",
-                        metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"])
+                        metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"]
+                    )
                     return .failure(lastError)
                 }
                 attempt += 1
                 events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: note)))
                 logger.info(
                     "\(id) upstream attempt failed\(keyNote)",
-                    metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"])
+                    metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"]
+                )
                 if wait > .zero {
-                    do { try await Task.sleep(for: wait) } catch { return .failure(Self.clientGone) }
+                    guard await pause(wait) else { return .failure(Self.clientGone) }
                 }
             }
         }
     }
 
+    /// Waits `duration` unless the client leaves (checked every 200 ms); `false` if it left.
+    private func pause(_ duration: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + duration
+        while ContinuousClock.now < deadline {
+            if presence?.isGone == true || Task.isCancelled { return false }
+            let slice = min(.milliseconds(200), deadline - ContinuousClock.now)
+            do { try await Task.sleep(for: slice) } catch { return false }
+        }
+        return presence?.isGone != true
+    }
+
     private func makeRequest(
-        provider: ProviderConfig, profile: ProviderProfile, body: [UInt8], key: String?, wholeBody: Bool
+        provider: ProviderConfig,
+        profile: ProviderProfile,
+        body: [UInt8],
+        key: String?,
+        wholeBody: Bool
     ) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: profile.passthrough ? provider.messagesEndpoint : provider.endpoint)
         request.method = .POST
@@ -212,8 +264,12 @@ struct UpstreamDispatcher: Sendable {
     }
 
     private func attemptOnce(
-        _ request: HTTPClientRequest, provider: ProviderConfig, target: ModelRef, profile: ProviderProfile,
-        toolNames: [String: String], wholeBody: Bool
+        _ request: HTTPClientRequest,
+        provider: ProviderConfig,
+        target: ModelRef,
+        profile: ProviderProfile,
+        toolNames: [String: String],
+        wholeBody: Bool
     ) async -> AttemptResult {
         let host = URL(string: request.url)?.host ?? ""
         let call = UpstreamCall(client: client.client(for: host), request: request, tick: tick)
@@ -232,8 +288,16 @@ struct UpstreamDispatcher: Sendable {
             let message = UpstreamErrorMessage.extract(from: buffers, status: status)
             let retryAfter = RetryPolicy.retryAfter(headers)
             let error = APIError.forUpstreamStatus(
-                status, message: redactor.redact("\(label): \(message)"), retryAfter: retryAfter)
-            return .failed(error, retryable: RetryPolicy.isRetryable(status: status), retryAfter: retryAfter, status: status)
+                status,
+                message: redactor.redact("\(label): \(message)"),
+                retryAfter: retryAfter
+            )
+            return .failed(
+                error,
+                retryable: RetryPolicy.isRetryable(status: status),
+                retryAfter: retryAfter,
+                status: status
+            )
         }
 
         return await withTaskCancellationHandler {
@@ -253,35 +317,61 @@ struct UpstreamDispatcher: Sendable {
                     if received > limit, !isError {
                         call.cancel()
                         return .failed(
-                            APIError(.api, "\(label) sent an answer larger than 64 MB"), retryable: false, retryAfter: nil,
-                            status: nil)
+                            APIError(.api, "\(label) sent an answer larger than 64 MB"),
+                            retryable: false,
+                            retryAfter: nil,
+                            status: nil
+                        )
                     }
                     if !isError, !wholeBody {
                         return .opened(
                             Opened(
-                                call: call, target: target, profile: profile, toolNames: toolNames, headers: headers,
-                                bytes: buffers, ended: false))
+                                call: call,
+                                target: target,
+                                profile: profile,
+                                toolNames: toolNames,
+                                headers: headers,
+                                bytes: buffers,
+                                ended: false
+                            )
+                        )
                     }
                 case .end:
                     if (200..<300).contains(status) {
                         return .opened(
                             Opened(
-                                call: call, target: target, profile: profile, toolNames: toolNames, headers: headers,
-                                bytes: buffers, ended: true))
+                                call: call,
+                                target: target,
+                                profile: profile,
+                                toolNames: toolNames,
+                                headers: headers,
+                                bytes: buffers,
+                                ended: true
+                            )
+                        )
                     }
                     return upstreamError()
                 case .failure(let error):
                     if status != 0, !(200..<300).contains(status) { return upstreamError() }
                     return .failed(
-                        APIError(.api, redactor.redact("\(label): connection failed: \(UpstreamErrorMessage.describe(error))")),
-                        retryable: true, retryAfter: nil, status: nil)
+                        APIError(
+                            .api,
+                            redactor.redact("\(label): connection failed: \(UpstreamErrorMessage.describe(error))")
+                        ),
+                        retryable: true,
+                        retryAfter: nil,
+                        status: nil
+                    )
                 case .tick:
                     if clock.now - lastActivity > timeout {
                         call.cancel()
                         let what = status == 0 ? "did not answer" : "went silent"
                         return .failed(
                             APIError(.timeout, "\(label) \(what) for \(Self.format(timeout)) (API_TIMEOUT_MS)"),
-                            retryable: false, retryAfter: nil, status: nil)
+                            retryable: false,
+                            retryAfter: nil,
+                            status: nil
+                        )
                     }
                 case .clientGone:
                     call.cancel()
@@ -291,7 +381,12 @@ struct UpstreamDispatcher: Sendable {
             call.cancel()
             return Task.isCancelled
                 ? .clientGone
-                : .failed(APIError(.api, "\(label): the answer ended unexpectedly"), retryable: true, retryAfter: nil, status: nil)
+                : .failed(
+                    APIError(.api, "\(label): the answer ended unexpectedly"),
+                    retryable: true,
+                    retryAfter: nil,
+                    status: nil
+                )
         } onCancel: {
             call.cancel()
         }

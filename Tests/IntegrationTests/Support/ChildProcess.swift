@@ -68,14 +68,16 @@ final class ChildProcess: Sendable {
             posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
         #else
             posix_spawnattr_setflags(
-                &attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_CLOEXEC_DEFAULT))
+                &attributes,
+                Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_CLOEXEC_DEFAULT)
+            )
         #endif
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv { free(pointer) }
+            for pointer in envp { free(pointer) }
         }
         var child: pid_t = 0
         let result = OrphanGuard.shared.spawning {
@@ -159,11 +161,15 @@ final class ChildProcess: Sendable {
             }
             if let status = exitStatus {
                 throw SpawnError(
-                    description: "\(name) ended (\(status)) before printing the expected line.\nstdout:\n\(stdout)\nstderr:\n\(stderr)")
+                    description:
+                        "\(name) ended (\(status)) before printing the expected line.\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+                )
             }
             if ContinuousClock.now > deadline {
                 throw SpawnError(
-                    description: "\(name) printed no expected line within \(timeout).\nstdout:\n\(stdout)\nstderr:\n\(stderr)")
+                    description:
+                        "\(name) printed no expected line within \(timeout).\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+                )
             }
             try await Task.sleep(for: .milliseconds(10))
         }
@@ -218,7 +224,7 @@ final class OrphanGuard: Sendable {
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
         let words: [String] = [python, "-c", Self.watchdogScript]
         let argv = words.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for pointer in argv { free(pointer) } }
         var child: pid_t = 0
         let spawned = posix_spawn(&child, python, &actions, &attributes, argv, environ) == 0
         close(fds[0])

@@ -1,5 +1,6 @@
 import Foundation
 import NIOHTTP1
+
 @testable import Proxy
 
 /// The fake OpenAI-compatible provider (`Tests/E2E/scripted_upstream.py`), run as a child process.
@@ -29,7 +30,9 @@ struct ScriptedUpstream: Sendable {
     /// `$PYTHON3`, else the first `python3` on `PATH`.
     static func pythonPath() -> String? {
         let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["PYTHON3"], FileManager.default.isExecutableFile(atPath: explicit) { return explicit }
+        if let explicit = environment["PYTHON3"], FileManager.default.isExecutableFile(atPath: explicit) {
+            return explicit
+        }
         for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
             let candidate = "\(directory)/python3"
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
@@ -46,8 +49,11 @@ struct ScriptedUpstream: Sendable {
             throw ChildProcess.SpawnError(description: "scripted upstream not found at \(scriptPath)")
         }
         let process = try ChildProcess(
-            name: "upstream", executable: python, arguments: [scriptPath, "--port", "0"],
-            environment: TestEnvironment.base())
+            name: "upstream",
+            executable: python,
+            arguments: [scriptPath, "--port", "0"],
+            environment: TestEnvironment.base()
+        )
         do {
             let port = try await process.waitForStdoutLine(timeout: .seconds(15)) { line -> Int? in
                 line.hasPrefix("LISTENING ") ? Int(line.dropFirst("LISTENING ".count)) : nil
@@ -67,7 +73,9 @@ struct ScriptedUpstream: Sendable {
 
     /// Sets the queue of answers for `model` (the name the upstream receives, without provider).
     func script(_ model: String, _ responses: [JSONValue], repeatLast: Bool = false) async throws {
-        let body: JSONValue = ["model": .string(model), "responses": .array(responses), "repeat_last": .bool(repeatLast)]
+        let body: JSONValue = [
+            "model": .string(model), "responses": .array(responses), "repeat_last": .bool(repeatLast),
+        ]
         let result = try await TestHTTP.send(.POST, baseURL + "/_script", body: body.jsonBytes)
         guard result.status == 200 else {
             throw ChildProcess.SpawnError(description: "scripting \(model) failed: \(result.status) \(result.text)")

@@ -27,19 +27,26 @@ final class Stack: Sendable {
 
     /// Starts an extra proxy for this stack's upstream with its own config.
     func proxy(
-        providers: [JSONValue] = [], router: JSONObject? = nil, extra: JSONObject = [:], arguments: [String] = [],
+        providers: [JSONValue] = [],
+        router: JSONObject? = nil,
+        extra: JSONObject = [:],
+        arguments: [String] = [],
         environment: [String: String?] = [:]
     ) async throws -> SwitchboardProcess {
         try await SwitchboardProcess.start(
             config: TestConfig.standard(upstream: upstream, providers: providers, router: router, extra: extra),
-            arguments: arguments, environment: environment)
+            arguments: arguments,
+            environment: environment
+        )
     }
 }
 
 /// Starts a ``Stack`` around a whole suite.
 struct StackTrait: SuiteTrait, TestScoping {
     func provideScope(
-        for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
+        for test: Test,
+        testCase: Test.Case?,
+        performing function: @Sendable () async throws -> Void
     ) async throws {
         let upstream = try await ScriptedUpstream.start()
         let proxy: SwitchboardProcess
@@ -70,7 +77,8 @@ extension Trait where Self == StackTrait {
 
 /// Runs `body` with `proxy`, then stops it whatever happened.
 func withProxy<T>(
-    _ proxy: SwitchboardProcess, _ body: (SwitchboardProcess) async throws -> T
+    _ proxy: SwitchboardProcess,
+    _ body: (SwitchboardProcess) async throws -> T
 ) async throws -> T {
     do {
         let value = try await body(proxy)
@@ -84,7 +92,9 @@ func withProxy<T>(
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 func eventually(
-    timeout: Duration, every step: Duration = .milliseconds(25), _ condition: () async throws -> Bool
+    timeout: Duration,
+    every step: Duration = .milliseconds(25),
+    _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
     while true {

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import Proxy
 
 /// The built `switchboard` binary, run as `switchboard serve --config … --port 0`.
@@ -33,26 +34,38 @@ struct SwitchboardProcess: Sendable {
         }
         throw ChildProcess.SpawnError(
             description: "the switchboard binary was not found (looked at \(candidates.map(\.path))); "
-                + "run `swift build` first or set SWITCHBOARD_BINARY")
+                + "run `swift build` first or set SWITCHBOARD_BINARY"
+        )
     }
 
     /// Starts `serve` with `config` (JSON text) and waits for the URL line.
     static func start(
-        config: String, arguments: [String] = [], environment: [String: String?] = [:]
+        config: String,
+        arguments: [String] = [],
+        environment: [String: String?] = [:]
     ) async throws -> SwitchboardProcess {
         let directory = try TemporaryDirectory("config")
         let path = directory.url.appendingPathComponent("config.json").path
         try Data(config.utf8).write(to: URL(fileURLWithPath: path))
-        return try await start(arguments: ["serve", "--config", path, "--port", "0"] + arguments, environment: environment, directory: directory)
+        return try await start(
+            arguments: ["serve", "--config", path, "--port", "0"] + arguments,
+            environment: environment,
+            directory: directory
+        )
     }
 
     /// Starts the binary with `arguments` (which must make it serve) and waits for the URL line.
     static func start(
-        arguments: [String], environment: [String: String?] = [:], directory: TemporaryDirectory
+        arguments: [String],
+        environment: [String: String?] = [:],
+        directory: TemporaryDirectory
     ) async throws -> SwitchboardProcess {
         let process = try ChildProcess(
-            name: "switchboard", executable: try binaryPath(), arguments: arguments,
-            environment: TestEnvironment.base(environment))
+            name: "switchboard",
+            executable: try binaryPath(),
+            arguments: arguments,
+            environment: TestEnvironment.base(environment)
+        )
         do {
             let prefix = "Switchboard listening on "
             let url = try await process.waitForStdoutLine(timeout: .seconds(20)) { line -> String? in
@@ -67,11 +80,16 @@ struct SwitchboardProcess: Sendable {
 
     /// Runs the binary to completion (for `check` and failing `serve`s).
     static func run(
-        _ arguments: [String], environment: [String: String?] = [:], timeout: Duration = .seconds(20)
+        _ arguments: [String],
+        environment: [String: String?] = [:],
+        timeout: Duration = .seconds(20)
     ) async throws -> (status: ChildProcess.Termination?, stdout: String, stderr: String) {
         let process = try ChildProcess(
-            name: "switchboard-run", executable: try binaryPath(), arguments: arguments,
-            environment: TestEnvironment.base(environment))
+            name: "switchboard-run",
+            executable: try binaryPath(),
+            arguments: arguments,
+            environment: TestEnvironment.base(environment)
+        )
         let status = await process.waitForExit(timeout: timeout)
         if status == nil { await process.stop() }
         return (status, process.stdout, process.stderr)
@@ -101,7 +119,8 @@ final class TemporaryDirectory: Sendable {
 
     init(_ stem: String) throws {
         url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "switchboard-integ-\(stem)-\(UUID().uuidString.prefix(8))")
+            "switchboard-integ-\(stem)-\(UUID().uuidString.prefix(8))"
+        )
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
@@ -123,16 +142,21 @@ final class TemporaryDirectory: Sendable {
 enum TestConfig {
     /// One provider `up` at the scripted upstream; tests name models explicitly (`up,<model>`).
     static func standard(
-        upstream: ScriptedUpstream, providers: [JSONValue] = [], router: JSONObject? = nil, extra: JSONObject = [:]
+        upstream: ScriptedUpstream,
+        providers: [JSONValue] = [],
+        router: JSONObject? = nil,
+        extra: JSONObject = [:]
     ) -> String {
         var root: JSONObject = [
             "Providers": .array(
                 [
                     [
-                        "name": "up", "api_base_url": .string(upstream.apiBaseURL), "api_key": .string(SwitchboardProcess.providerKey),
+                        "name": "up", "api_base_url": .string(upstream.apiBaseURL),
+                        "api_key": .string(SwitchboardProcess.providerKey),
                         "models": ["default-model", "fallback-model"],
                     ]
-                ] + providers),
+                ] + providers
+            ),
             "Router": .object(router ?? ["default": "up,default-model"]),
             "API_TIMEOUT_MS": 5000,
             "LOG_LEVEL": "info",

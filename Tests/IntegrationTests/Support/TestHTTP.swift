@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+
 @testable import Proxy
 
 /// A complete HTTP answer.
@@ -24,19 +25,28 @@ struct HTTPResult: Sendable {
 /// Plain HTTP calls with AsyncHTTPClient (the process-wide shared client).
 enum TestHTTP {
     static func send(
-        _ method: HTTPMethod, _ url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        _ method: HTTPMethod,
+        _ url: String,
+        headers: [(String, String)] = [],
+        body: [UInt8]? = nil,
         timeout: Duration = .seconds(30)
     ) async throws -> HTTPResult {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }
         if let body {
-            if !request.headers.contains(name: "content-type") { request.headers.add(name: "content-type", value: "application/json") }
+            if !request.headers.contains(name: "content-type") {
+                request.headers.add(name: "content-type", value: "application/json")
+            }
             request.body = .bytes(ByteBuffer(bytes: body))
         }
         let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return HTTPResult(status: Int(response.status.code), headers: response.headers, body: Array(collected.readableBytesView))
+        return HTTPResult(
+            status: Int(response.status.code),
+            headers: response.headers,
+            body: Array(collected.readableBytesView)
+        )
     }
 }
 
@@ -61,7 +71,9 @@ struct AnthropicClient: Sendable {
 
     /// Sends `body` and collects the whole answer.
     func post(
-        _ path: String = "/v1/messages", body: JSONValue, headers: [(String, String)] = defaultHeaders,
+        _ path: String = "/v1/messages",
+        body: JSONValue,
+        headers: [(String, String)] = defaultHeaders,
         timeout: Duration = .seconds(30)
     ) async throws -> HTTPResult {
         try await TestHTTP.send(.POST, baseURL + path, headers: headers, body: body.jsonBytes, timeout: timeout)
@@ -69,7 +81,9 @@ struct AnthropicClient: Sendable {
 
     /// Sends raw bytes.
     func post(
-        _ path: String = "/v1/messages", bytes: [UInt8], headers: [(String, String)] = defaultHeaders,
+        _ path: String = "/v1/messages",
+        bytes: [UInt8],
+        headers: [(String, String)] = defaultHeaders,
         timeout: Duration = .seconds(30)
     ) async throws -> HTTPResult {
         try await TestHTTP.send(.POST, baseURL + path, headers: headers, body: bytes, timeout: timeout)
@@ -81,7 +95,9 @@ struct AnthropicClient: Sendable {
 
     /// Sends a streaming request and reads the SSE answer frame by frame as it arrives.
     func stream(
-        _ path: String = "/v1/messages", body: JSONValue, headers: [(String, String)] = defaultHeaders,
+        _ path: String = "/v1/messages",
+        body: JSONValue,
+        headers: [(String, String)] = defaultHeaders,
         timeout: Duration = .seconds(30)
     ) async throws -> StreamResult {
         var request = HTTPClientRequest(url: baseURL + path)
@@ -99,15 +115,24 @@ struct AnthropicClient: Sendable {
             raw.append(contentsOf: buffer.readableBytesView)
             if isEventStream {
                 let elapsed = ContinuousClock.now - start
-                frames += splitter.feed(buffer.readableBytesView).map { SSEFrame(event: $0.event, data: $0.data, at: elapsed) }
+                frames += splitter.feed(buffer.readableBytesView).map {
+                    SSEFrame(event: $0.event, data: $0.data, at: elapsed)
+                }
             }
         }
         if isEventStream {
-            frames += splitter.finish().map { SSEFrame(event: $0.event, data: $0.data, at: ContinuousClock.now - start) }
+            frames += splitter.finish().map {
+                SSEFrame(event: $0.event, data: $0.data, at: ContinuousClock.now - start)
+            }
         }
         return StreamResult(
-            status: status, headers: response.headers, raw: raw, frames: frames, isEventStream: isEventStream,
-            duration: ContinuousClock.now - start)
+            status: status,
+            headers: response.headers,
+            raw: raw,
+            frames: frames,
+            isEventStream: isEventStream,
+            duration: ContinuousClock.now - start
+        )
     }
 }
 
@@ -133,7 +158,13 @@ struct StreamResult: Sendable {
 /// Request bodies.
 enum MessagesBody {
     /// A minimal Messages request; `extra` members are added (or replace) at the top level.
-    static func make(model: String, stream: Bool, text: String = "Say hello.", maxTokens: Int = 256, extra: JSONObject = [:])
+    static func make(
+        model: String,
+        stream: Bool,
+        text: String = "Say hello.",
+        maxTokens: Int = 256,
+        extra: JSONObject = [:]
+    )
         -> JSONValue
     {
         var body: JSONObject = [

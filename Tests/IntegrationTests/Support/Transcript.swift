@@ -157,7 +157,8 @@ struct Transcript: Sendable {
             guard let index = json["index"]?.intValue, let delta = json["delta"] else { return nil }
             switch delta["type"]?.stringValue {
             case "text_delta": return delta["text"]?.stringValue.map { .contentBlockDelta(index: index, .text($0)) }
-            case "thinking_delta": return delta["thinking"]?.stringValue.map { .contentBlockDelta(index: index, .thinking($0)) }
+            case "thinking_delta":
+                return delta["thinking"]?.stringValue.map { .contentBlockDelta(index: index, .thinking($0)) }
             case "signature_delta":
                 return delta["signature"]?.stringValue.map { .contentBlockDelta(index: index, .signature($0)) }
             case "input_json_delta":
@@ -171,11 +172,15 @@ struct Transcript: Sendable {
                 let usage = json["usage"], let output = usage["output_tokens"]?.intValue
             else { return nil }
             return .messageDelta(
-                stopReason: stop, stopSequence: json["delta"]?["stop_sequence"]?.stringValue,
+                stopReason: stop,
+                stopSequence: json["delta"]?["stop_sequence"]?.stringValue,
                 usage: Usage(
-                    inputTokens: usage["input_tokens"]?.intValue ?? 0, outputTokens: output,
+                    inputTokens: usage["input_tokens"]?.intValue ?? 0,
+                    outputTokens: output,
                     cacheReadInputTokens: usage["cache_read_input_tokens"]?.intValue ?? 0,
-                    cacheCreationInputTokens: usage["cache_creation_input_tokens"]?.intValue ?? 0))
+                    cacheCreationInputTokens: usage["cache_creation_input_tokens"]?.intValue ?? 0
+                )
+            )
         case "message_stop": return .messageStop
         case "ping": return .ping
         case "error":

@@ -20,11 +20,18 @@ func contentChunkJSON(_ text: String) -> String {
 extension StreamTranslator.Configuration {
     /// The configuration most tests use.
     static func test(
-        thinkTags: ThinkTagSplitter.Mode = .leading, toolNames: [String: String] = [:], stopSequences: [String] = []
+        thinkTags: ThinkTagSplitter.Mode = .leading,
+        toolNames: [String: String] = [:],
+        stopSequences: [String] = []
     ) -> Self {
         .init(
-            messageID: "msg_test", model: "claude-test", estimatedInputTokens: 100, thinkTags: thinkTags,
-            toolNames: toolNames, stopSequences: stopSequences)
+            messageID: "msg_test",
+            model: "claude-test",
+            estimatedInputTokens: 100,
+            thinkTags: thinkTags,
+            toolNames: toolNames,
+            stopSequences: stopSequences
+        )
     }
 }
 
@@ -44,7 +51,9 @@ struct TranslationRun {
 
     /// Runs `chunks` (JSON texts) and, when `finish` is set, ends the stream.
     static func run(
-        _ chunks: [String], configuration: StreamTranslator.Configuration = .test(), finish: Bool = true
+        _ chunks: [String],
+        configuration: StreamTranslator.Configuration = .test(),
+        finish: Bool = true
     ) throws -> TranslationRun {
         var run = TranslationRun(configuration)
         for json in chunks { try run.feed(json) }
@@ -118,7 +127,8 @@ struct TranslationRun {
                 try message.apply(event)
             } catch {
                 throw HarnessFailure(
-                    description: "invalid event order: \(error.description) (after \(events.count) events)")
+                    description: "invalid event order: \(error.description) (after \(events.count) events)"
+                )
             }
             try Self.checkFrame(event)
             if case .contentBlockStart(_, .toolUse(let id, _)) = event {
