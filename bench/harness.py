@@ -571,7 +571,6 @@ general_settings:
                                      f"({row.errors})")
             if row.total == 0 and connections == min(self.args.connections):
                 self.failures.append(f"{target} @{connections}: not a single answer in {seconds} s")
-                row.note = "no answers"
             log(f"{target} @{connections}: {row.rps:.0f} req/s, p50 {row.p50:.2f} ms, p99 {row.p99:.2f} ms, "
                 f"{row.incomplete}/{row.total} incomplete, RSS {row.rss or 0:.1f} MB")
             self.rows.append(row)
@@ -831,7 +830,12 @@ general_settings:
                  f"{'RSS MB':>7}  note"
         out.append(header)
         out.append("-" * len(header))
-        for row in self.rows:
+        order = {name: index for index, name in enumerate(LOAD_TARGETS)}
+        for row in sorted(self.rows, key=lambda r: (order.get(r.target, 99), r.connections)):
+            if row.rps is not None and row.total == 0:
+                out.append(f"{row.target:<12} {row.connections:>5} {0:>10.1f} {'-':>8} {'-':>8} {'0/0':>18} "
+                           f"{row.rss or 0:>7.1f}  no answer within the run {row.note}".rstrip())
+                continue
             if row.rps is None:
                 out.append(f"{row.target:<12} {row.connections:>5} {'-':>10} {'-':>8} {'-':>8} {'-':>18} {'-':>7}  "
                            f"{row.note}")
