@@ -934,6 +934,10 @@ general_settings:
                       f"dashboard @{connections} >= {TARGET_DASHBOARD_SHARE:.0%} of headless: {share:.1%}")
         if lines:
             note = " (informational: timings never fail the run)"
+            if self.args.smoke:
+                note = " (smoke: runs too short to judge; informational only)"
+            if self.binary and "/debug/" in str(self.binary):
+                note += "; this is a DEBUG build: its timings say nothing about release"
             return [f"targets (issue 5){note}:"] + lines
         return []
 
