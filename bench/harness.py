@@ -984,6 +984,8 @@ def main(argv: list[str]) -> int:
     def terminate(signum, _frame):
         raise SystemExit(128 + signum)
 
+    # Ctrl-C stops the run even when started from a shell that ignores SIGINT for background jobs.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, terminate)
     signal.signal(signal.SIGHUP, terminate)
     directory = pathlib.Path(tempfile.mkdtemp(prefix="switchboard-bench-"))
