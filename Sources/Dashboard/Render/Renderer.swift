@@ -403,12 +403,7 @@ struct Renderer {
         let first = max(0, min(selectedIndex - rows / 2, visible.count - rows))
         for record in visible[first..<min(visible.count, first + rows)] {
             let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
-            let status: String
-            switch record.status {
-            case .inFlight where (record.queuedUntil ?? .distantPast) > now: status = "q"
-            case .inFlight: status = theme.unicode ? "…" : ".."
-            default: status = record.statusCode.map(String.init) ?? "-"
-            }
+            let status = statusLabel(record)
             let model = record.model?.description ?? record.requestedModel
             var values: [String]
             if width >= 70 {
@@ -437,6 +432,15 @@ struct Renderer {
             }
             rowY += 1
         }
+    }
+
+    /// The ST column: `q` while queued for an RPM budget, `…` in flight, else the status code.
+    // A separate function: Swift 6.3.1's optimiser crashed (CopyPropagation) on this switch
+    // written inline in `drawRequests`.
+    private func statusLabel(_ record: RequestRecord) -> String {
+        guard record.isInFlight else { return record.statusCode.map(String.init) ?? "-" }
+        if let until = record.queuedUntil, until > now { return "q" }
+        return theme.unicode ? "…" : ".."
     }
 
     // MARK: - Detail
