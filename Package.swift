@@ -50,6 +50,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The stream translator's micro benchmark (bench/run builds it in release mode).
+        .target(name: "CMallocCounter", path: "bench/translator/Sources/CMallocCounter"),
+        .executableTarget(
+            name: "translator-bench",
+            dependencies: ["Proxy", "CMallocCounter"],
+            path: "bench/translator/Sources/TranslatorBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProxyTests",
             dependencies: [

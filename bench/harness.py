@@ -711,13 +711,14 @@ general_settings:
             self.notes.append(f"{name} log: {len(bad)} of {len(lines)} lines mention an error, e.g. {bad[0][:300]!r}")
 
     def run_translator(self) -> None:
-        package = BENCH / "translator"
-        log("translator: swift build -c release (bench/translator)")
-        build = subprocess.run(["swift", "build", "-c", "release", "--package-path", str(package)],
-                               capture_output=True, text=True)
+        # A target of the main package (sources in bench/translator), so it shares the release
+        # build of the dependencies with the switchboard binary.
+        log("translator: swift build -c release --product translator-bench")
+        build = subprocess.run(["swift", "build", "-c", "release", "--product", "translator-bench"],
+                               cwd=ROOT, capture_output=True, text=True)
         if build.returncode != 0:
             raise StartError("translator build failed:\n" + (build.stdout + build.stderr)[-3000:])
-        binary = package / ".build" / "release" / "translator-bench"
+        binary = ROOT / ".build" / "release" / "translator-bench"
         seconds = 0.4 if self.args.smoke else self.args.translator_seconds
         result = subprocess.run([str(binary), "--stream", str(self.stream_file), "--seconds", str(seconds)],
                                 capture_output=True, text=True, timeout=120)
