@@ -1,7 +1,7 @@
 import ArgumentParser
 
 /// `switchboard`: the proxy with its live dashboard, or one of the subcommands.
-@main
+
 struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",

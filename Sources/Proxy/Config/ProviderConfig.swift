@@ -3,7 +3,9 @@ public struct ProviderConfig: Sendable, Equatable {
     /// The name routes refer to.
     public var name: String
     /// The full Chat Completions URL (`…/chat/completions`).
-    public var endpoint: String
+    public var endpoint: String {
+        didSet { detectedPreset = ProviderPreset.detect(endpoint: endpoint) }
+    }
     /// API keys; empty when the provider needs none (Ollama) or the key is missing.
     public var apiKeys: [String]
     /// The environment variable a missing key should come from, so errors can say what to set.
@@ -36,6 +38,7 @@ public struct ProviderConfig: Sendable, Equatable {
     ) {
         self.name = name
         self.endpoint = endpoint
+        detectedPreset = ProviderPreset.detect(endpoint: endpoint)
         self.apiKeys = apiKeys
         self.missingKeyVariable = missingKeyVariable
         self.models = models
@@ -44,7 +47,10 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 
     /// The preset in force: the explicit one, else the one the URL suggests.
-    public var preset: ProviderPreset { explicitPreset ?? ProviderPreset.detect(endpoint: endpoint) }
+    public var preset: ProviderPreset { explicitPreset ?? detectedPreset }
+
+    /// The preset the URL suggests (worked out once: it is read on every request).
+    public private(set) var detectedPreset: ProviderPreset = .openai
 
     /// Where Anthropic-compatible requests go: the base URL plus `/v1/messages`.
     public var messagesEndpoint: String {

@@ -17,15 +17,30 @@ public struct SecretRedactor: Sendable {
     /// `text` with secrets masked.
     public func redact(_ text: String) -> String {
         var result = text
-        for secret in secrets where result.contains(secret) {
+        for secret in secrets where Self.contains(result, secret) {
             result = result.replacingOccurrences(of: secret, with: Self.mask)
         }
         return Self.redactKeyShapes(result)
     }
 
+    /// A byte search: Foundation's `contains` goes through CFString and showed up in profiles
+    /// (every log line is redacted).
+    static func contains(_ text: String, _ needle: String) -> Bool {
+        let haystack = Array(text.utf8)
+        let pattern = Array(needle.utf8)
+        guard let first = pattern.first, pattern.count <= haystack.count else { return false }
+        var index = 0
+        let last = haystack.count - pattern.count
+        while index <= last {
+            if haystack[index] == first, haystack[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            index += 1
+        }
+        return false
+    }
+
     /// Masks `Bearer …` values and tokens starting with a well-known key prefix.
     static func redactKeyShapes(_ text: String) -> String {
-        guard text.contains("Bearer ") || prefixes.contains(where: { text.contains($0) }) else { return text }
+        guard contains(text, "Bearer ") || prefixes.contains(where: { contains(text, $0) }) else { return text }
         var output = ""
         var word = ""
         var previousWord = ""

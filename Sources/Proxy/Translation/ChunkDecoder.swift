@@ -44,8 +44,8 @@ struct ChunkDecoder: Sendable {
                 sawDone = true
                 continue
             }
-            if let json = try? JSONParser.parse(data) {
-                chunks.append(ChatChunk(json: json))
+            if let chunk = Self.decodeChunk(data) {
+                chunks.append(chunk)
                 continue
             }
             // Some servers put several JSON documents in one event, one per `data:` line.
@@ -61,6 +61,14 @@ struct ChunkDecoder: Sendable {
             if !parsedAny, !sawDone { malformedEvents += 1 }
         }
         return chunks
+    }
+
+    /// One chunk: the fast scanner for the usual shapes, the full parser for everything else.
+    static func decodeChunk(_ data: [UInt8]) -> ChatChunk? {
+        let fast = data.withUnsafeBufferPointer { ChunkScanner.scan($0) }
+        if let fast { return fast }
+        guard let json = try? JSONParser.parse(data) else { return nil }
+        return ChatChunk(json: json)
     }
 
     private func isDone(_ data: ArraySlice<UInt8>) -> Bool {

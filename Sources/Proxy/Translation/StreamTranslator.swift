@@ -88,7 +88,13 @@ public struct StreamTranslator: Sendable {
     private var matchedStop: String?
     private var upstreamUsage: ChatChunk.UpstreamUsage?
     /// Output tokens estimated from what was emitted, for progress and when the upstream sends no usage.
-    public private(set) var estimatedOutputTokens = 0
+    public var estimatedOutputTokens: Int {
+        countedOutputTokens + (uncountedOutput.utf8.count + 3) / 4
+    }
+    private var countedOutputTokens = 0
+    /// Output not yet run through the estimator: it is counted in pieces of a few hundred
+    /// bytes, not per delta (a call per token-sized delta showed up in profiles).
+    private var uncountedOutput = ""
 
     public init(configuration: Configuration) {
         self.configuration = configuration
@@ -224,13 +230,14 @@ public struct StreamTranslator: Sendable {
                 cacheReadInputTokens: cached
             )
         }
-        return Usage(inputTokens: configuration.estimatedInputTokens, outputTokens: estimatedOutputTokens)
+        let pending = uncountedOutput.isEmpty ? 0 : estimator.count(uncountedOutput)
+        return Usage(inputTokens: configuration.estimatedInputTokens, outputTokens: countedOutputTokens + pending)
     }
 
     // MARK: - Blocks
 
     private mutating func appendContent(_ kind: Kind, _ text: String, into events: inout [StreamEvent]) {
-        estimatedOutputTokens += estimator.count(text)
+        countOutput(text)
         if let live, live.kind == kind {
             events.append(.contentBlockDelta(index: live.index, delta(kind, text)))
             return
@@ -244,6 +251,14 @@ public struct StreamTranslator: Sendable {
             pending[last].text += text
         } else {
             pending.append(PendingItem(kind: kind, text: text))
+        }
+    }
+
+    private mutating func countOutput(_ text: String) {
+        uncountedOutput += text
+        if uncountedOutput.utf8.count >= 512 {
+            countedOutputTokens += estimator.count(uncountedOutput)
+            uncountedOutput = ""
         }
     }
 
@@ -266,7 +281,7 @@ public struct StreamTranslator: Sendable {
             }
             call.arguments += arguments
             call.tracker.feed(arguments)
-            estimatedOutputTokens += estimator.count(arguments)
+            countOutput(arguments)
         }
         tools[index] = call
         if configuration.bufferToolArguments || isExitTool(call) {

@@ -14,28 +14,62 @@ public struct SSEParser: Sendable {
     /// Feeds bytes; returns the data of every event they complete.
     public mutating func feed(_ bytes: some Sequence<UInt8>) -> [[UInt8]] {
         var events: [[UInt8]] = []
-        for byte in bytes {
-            if lastWasCR {
-                lastWasCR = false
-                if byte == 0x0A { continue }
-            }
-            switch byte {
-            case 0x0A:
-                endLine(into: &events)
-            case 0x0D:
-                lastWasCR = true
-                endLine(into: &events)
-            default:
-                line.append(byte)
-            }
+        let handled: Void? = bytes.withContiguousStorageIfAvailable { buffer in
+            feed(buffer: buffer, into: &events)
+        }
+        if handled == nil {
+            let copy = Array(bytes)
+            copy.withUnsafeBufferPointer { feed(buffer: $0, into: &events) }
         }
         return events
+    }
+
+    /// Scans for line ends and handles whole lines in place; only a line cut by the end of
+    /// the buffer is copied (hot path: every upstream read passes here).
+    private mutating func feed(buffer: UnsafeBufferPointer<UInt8>, into events: inout [[UInt8]]) {
+        var index = 0
+        let count = buffer.count
+        if lastWasCR, index < count {
+            lastWasCR = false
+            if buffer[index] == 0x0A { index += 1 }
+        }
+        var lineStart = index
+        while index < count {
+            let byte = buffer[index]
+            guard byte == 0x0A || byte == 0x0D else {
+                index += 1
+                continue
+            }
+            let piece = UnsafeBufferPointer(rebasing: buffer[lineStart..<index])
+            if line.isEmpty {
+                handle(line: piece, into: &events)
+            } else {
+                line.append(contentsOf: piece)
+                let whole = line
+                line.removeAll(keepingCapacity: true)
+                whole.withUnsafeBufferPointer { handle(line: $0, into: &events) }
+            }
+            index += 1
+            if byte == 0x0D {
+                if index < count {
+                    if buffer[index] == 0x0A { index += 1 }
+                } else {
+                    lastWasCR = true
+                }
+            }
+            lineStart = index
+        }
+        if lineStart < count { line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count])) }
     }
 
     /// Ends the stream; returns a final event that had no blank line after it.
     public mutating func finish() -> [[UInt8]] {
         var events: [[UInt8]] = []
-        if !line.isEmpty { endLine(into: &events) }
+        if !line.isEmpty {
+            let whole = line
+            line = []
+            whole.withUnsafeBufferPointer { handle(line: $0, into: &events) }
+        }
         if hasData {
             events.append(data)
             data = []
@@ -44,8 +78,7 @@ public struct SSEParser: Sendable {
         return events
     }
 
-    private mutating func endLine(into events: inout [[UInt8]]) {
-        defer { line.removeAll(keepingCapacity: true) }
+    private mutating func handle(line: UnsafeBufferPointer<UInt8>, into events: inout [[UInt8]]) {
         if line.isEmpty {
             if hasData {
                 events.append(data)
@@ -61,7 +94,7 @@ public struct SSEParser: Sendable {
         else { return }
         let start = line.count > 5 && line[5] == 0x20 ? 6 : 5
         if hasData { data.append(0x0A) }
-        data.append(contentsOf: line[start...])
+        data.append(contentsOf: UnsafeBufferPointer(rebasing: line[start...]))
         hasData = true
     }
 }

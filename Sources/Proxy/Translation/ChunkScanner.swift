@@ -1,0 +1,398 @@
+/// Reads a typical streamed `chat.completion.chunk` straight from its bytes into a
+/// ``ChatChunk``, without building a JSON tree: values the translator does not use are
+/// skipped, and only the strings it keeps are made.
+///
+/// This is the hot path (every chunk of every answer). Anything out of the ordinary — an error,
+/// a whole `message`, content given as parts, arguments given as an object, Gemini's
+/// `extra_content`, `reasoning_details`, a non-integral number — makes it return `nil`, and the
+/// caller falls back to ``JSONParser`` + ``ChatChunk/init(json:)``, which read every shape. The
+/// two agree on every chunk the fast path accepts (tested over all recorded streams).
+struct ChunkScanner {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    /// Thrown to give up on the fast path.
+    private struct Fallback: Error {}
+
+    static func scan(_ bytes: UnsafeBufferPointer<UInt8>) -> ChatChunk? {
+        var scanner = ChunkScanner(bytes: bytes)
+        do {
+            let chunk = try scanner.chunk()
+            scanner.skipWhitespace()
+            return scanner.index == bytes.count ? chunk : nil
+        } catch {
+            return nil
+        }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
+        self.bytes = bytes
+    }
+
+    // MARK: - The chunk's shape
+
+    private mutating func chunk() throws(Fallback) -> ChatChunk {
+        var chunk = ChatChunk()
+        var sawChoices = false
+        try object { scanner, key throws(Fallback) in
+            switch key {
+            case .choices:
+                guard !sawChoices else { throw Fallback() }
+                sawChoices = true
+                try scanner.choices(into: &chunk)
+            case .usage:
+                try scanner.usage(into: &chunk)
+            case .error:
+                // Errors take the full path.
+                if case .null = try scanner.peekNull() { return }
+                throw Fallback()
+            case .object:
+                // vLLM's mid-stream error: `{"object":"error","message":…}`.
+                if try scanner.optionalString() == "error" { throw Fallback() }
+            default:
+                try scanner.skipValue()
+            }
+        }
+        return chunk
+    }
+
+    private mutating func choices(into chunk: inout ChatChunk) throws(Fallback) {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "[") else { throw Fallback() }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        var first = true
+        while true {
+            if first {
+                try choice(into: &chunk)
+                first = false
+            } else {
+                try skipValue()
+            }
+            skipWhitespace()
+            guard index < bytes.count else { throw Fallback() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { throw Fallback() }
+            index += 1
+            return
+        }
+    }
+
+    private mutating func choice(into chunk: inout ChatChunk) throws(Fallback) {
+        try object { scanner, key throws(Fallback) in
+            switch key {
+            case .delta: try scanner.delta(into: &chunk)
+            case .message: throw Fallback()
+            case .finishReason: chunk.finishReason = try scanner.optionalString()
+            case .stopReason: chunk.matchedStop = try scanner.optionalString()
+            default: try scanner.skipValue()
+            }
+        }
+    }
+
+    private mutating func delta(into chunk: inout ChatChunk) throws(Fallback) {
+        var reasoningContent: String?
+        var reasoning: String?
+        if case .null = try peekNull() { return }
+        try object { scanner, key throws(Fallback) in
+            switch key {
+            case .content:
+                scanner.skipWhitespace()
+                if scanner.peek == UInt8(ascii: "[") { throw Fallback() }
+                chunk.content = try scanner.optionalString()
+            case .reasoningContent: reasoningContent = try scanner.optionalString()
+            case .reasoning: reasoning = try scanner.optionalString()
+            case .refusal: chunk.refusal = try scanner.optionalString()
+            case .toolCalls: try scanner.toolCalls(into: &chunk)
+            case .reasoningDetails: throw Fallback()
+            default: try scanner.skipValue()
+            }
+        }
+        chunk.reasoning = reasoningContent?.isEmpty == false ? reasoningContent : reasoning
+    }
+
+    private mutating func toolCalls(into chunk: inout ChatChunk) throws(Fallback) {
+        skipWhitespace()
+        if case .null = try peekNull() { return }
+        guard peek == UInt8(ascii: "[") else {
+            try skipValue()
+            return
+        }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "]") {
+            index += 1
+            return
+        }
+        while true {
+            var call = ChatChunk.ToolCallDelta(index: nil)
+            try object { scanner, key throws(Fallback) in
+                switch key {
+                case .index: call.index = try scanner.optionalInt()
+                case .id: call.id = try scanner.optionalString()
+                case .function:
+                    if case .null = try scanner.peekNull() { return }
+                    try scanner.object { scanner, key throws(Fallback) in
+                        switch key {
+                        case .name: call.name = try scanner.optionalString()
+                        case .arguments:
+                            scanner.skipWhitespace()
+                            if scanner.peek == UInt8(ascii: "{") { throw Fallback() }
+                            call.arguments = try scanner.optionalString()
+                        default: try scanner.skipValue()
+                        }
+                    }
+                case .extraContent: throw Fallback()
+                default: try scanner.skipValue()
+                }
+            }
+            chunk.toolCalls.append(call)
+            skipWhitespace()
+            guard index < bytes.count else { throw Fallback() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "]") else { throw Fallback() }
+            index += 1
+            return
+        }
+    }
+
+    private mutating func usage(into chunk: inout ChatChunk) throws(Fallback) {
+        if case .null = try peekNull() { return }
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else {
+            try skipValue()
+            return
+        }
+        var prompt = 0
+        var completion = 0
+        var cachedDetails: Int?
+        var cacheHit: Int?
+        try object { scanner, key throws(Fallback) in
+            switch key {
+            case .promptTokens: prompt = try scanner.optionalInt() ?? 0
+            case .completionTokens: completion = try scanner.optionalInt() ?? 0
+            case .promptCacheHitTokens: cacheHit = try scanner.optionalInt()
+            case .promptTokensDetails:
+                if case .null = try scanner.peekNull() { return }
+                scanner.skipWhitespace()
+                guard scanner.peek == UInt8(ascii: "{") else {
+                    try scanner.skipValue()
+                    return
+                }
+                try scanner.object { scanner, key throws(Fallback) in
+                    if key == .cachedTokens { cachedDetails = try scanner.optionalInt() } else { try scanner.skipValue() }
+                }
+            default: try scanner.skipValue()
+            }
+        }
+        chunk.usage = ChatChunk.UpstreamUsage(
+            promptTokens: prompt, completionTokens: completion, cachedTokens: cachedDetails ?? cacheHit ?? 0)
+    }
+
+    // MARK: - Keys
+
+    private enum Key {
+        case choices, usage, error, object, message, delta, finishReason, stopReason, content, reasoningContent
+        case reasoning, refusal, toolCalls, reasoningDetails, index, id, function, name, arguments, extraContent
+        case promptTokens, completionTokens, promptTokensDetails, cachedTokens, promptCacheHitTokens, other
+    }
+
+    private static let keys: [(bytes: [UInt8], key: Key)] = {
+        let names: [(String, Key)] = [
+            ("choices", .choices), ("usage", .usage), ("error", .error), ("object", .object), ("message", .message),
+            ("delta", .delta), ("finish_reason", .finishReason), ("stop_reason", .stopReason), ("content", .content),
+            ("reasoning_content", .reasoningContent), ("reasoning", .reasoning), ("refusal", .refusal),
+            ("tool_calls", .toolCalls), ("reasoning_details", .reasoningDetails), ("index", .index), ("id", .id),
+            ("function", .function), ("name", .name), ("arguments", .arguments), ("extra_content", .extraContent),
+            ("prompt_tokens", .promptTokens), ("completion_tokens", .completionTokens),
+            ("prompt_tokens_details", .promptTokensDetails), ("cached_tokens", .cachedTokens),
+            ("prompt_cache_hit_tokens", .promptCacheHitTokens),
+        ]
+        return names.map { (Array($0.0.utf8), $0.1) }
+    }()
+
+    /// Reads a key (plain ASCII without escapes on the fast path).
+    private mutating func key() throws(Fallback) -> Key {
+        guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Fallback() }
+        let start = index + 1
+        var end = start
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+            if bytes[end] == UInt8(ascii: "\\") { throw Fallback() }
+            end += 1
+        }
+        guard end < bytes.count else { throw Fallback() }
+        index = end + 1
+        let length = end - start
+        for candidate in Self.keys where candidate.bytes.count == length {
+            var same = true
+            for offset in 0..<length where candidate.bytes[offset] != bytes[start + offset] {
+                same = false
+                break
+            }
+            if same { return candidate.key }
+        }
+        return .other
+    }
+
+    /// Walks an object's members, handing each value to `member` (which must consume it).
+    private mutating func object(_ member: (inout ChunkScanner, Key) throws(Fallback) -> Void) throws(Fallback) {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "{") else { throw Fallback() }
+        index += 1
+        skipWhitespace()
+        if peek == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            let key = try key()
+            skipWhitespace()
+            guard peek == UInt8(ascii: ":") else { throw Fallback() }
+            index += 1
+            skipWhitespace()
+            try member(&self, key)
+            skipWhitespace()
+            guard index < bytes.count else { throw Fallback() }
+            if bytes[index] == UInt8(ascii: ",") {
+                index += 1
+                continue
+            }
+            guard bytes[index] == UInt8(ascii: "}") else { throw Fallback() }
+            index += 1
+            return
+        }
+    }
+
+    // MARK: - Values
+
+    private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private enum Nullness { case null, value }
+
+    /// Consumes `null` if it is next.
+    private mutating func peekNull() throws(Fallback) -> Nullness {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "n") else { return .value }
+        guard index + 4 <= bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] == UInt8(ascii: "l"),
+            bytes[index + 3] == UInt8(ascii: "l")
+        else { throw Fallback() }
+        index += 4
+        return .null
+    }
+
+    /// A string, or `nil` for null or any other value (which is skipped), as `stringValue` reads.
+    private mutating func optionalString() throws(Fallback) -> String? {
+        skipWhitespace()
+        guard peek == UInt8(ascii: "\"") else {
+            try skipValue()
+            return nil
+        }
+        let start = index + 1
+        var end = start
+        while end < bytes.count {
+            let byte = bytes[end]
+            if byte == UInt8(ascii: "\"") {
+                index = end + 1
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+            }
+            if byte == UInt8(ascii: "\\") { break }
+            if byte < 0x20 { throw Fallback() }
+            end += 1
+        }
+        // Escapes: let the full parser decode this one string.
+        let stringStart = index
+        try skipString()
+        guard case .string(let text) = try? JSONParser.parse(UnsafeBufferPointer(rebasing: bytes[stringStart..<index]))
+        else { throw Fallback() }
+        return text
+    }
+
+    /// An integer, or `nil` for null or a non-number; a fraction gives up on the fast path.
+    private mutating func optionalInt() throws(Fallback) -> Int? {
+        skipWhitespace()
+        guard let first = peek, first == UInt8(ascii: "-") || (first >= 0x30 && first <= 0x39) else {
+            try skipValue()
+            return nil
+        }
+        let start = index
+        if first == UInt8(ascii: "-") { index += 1 }
+        while let byte = peek, byte >= 0x30, byte <= 0x39 { index += 1 }
+        if let byte = peek, byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            throw Fallback()
+        }
+        guard let value = Int(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+        else { throw Fallback() }
+        return value
+    }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x0A, 0x0D, 0x09: index += 1
+            default: return
+            }
+        }
+    }
+
+    private mutating func skipString() throws(Fallback) {
+        index += 1
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "\""):
+                index += 1
+                return
+            case UInt8(ascii: "\\"): index += 2
+            default: index += 1
+            }
+        }
+        throw Fallback()
+    }
+
+    /// Skips any value, checking only what is needed to find its end.
+    private mutating func skipValue() throws(Fallback) {
+        skipWhitespace()
+        guard let byte = peek else { throw Fallback() }
+        switch byte {
+        case UInt8(ascii: "\""):
+            try skipString()
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            var depth = 0
+            while index < bytes.count {
+                let current = bytes[index]
+                if current == UInt8(ascii: "\"") {
+                    try skipString()
+                    continue
+                }
+                if current == UInt8(ascii: "{") || current == UInt8(ascii: "[") { depth += 1 }
+                if current == UInt8(ascii: "}") || current == UInt8(ascii: "]") {
+                    depth -= 1
+                    if depth == 0 {
+                        index += 1
+                        return
+                    }
+                }
+                index += 1
+            }
+            throw Fallback()
+        default:
+            // A number, true, false or null: up to the next delimiter.
+            while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return
+                default: index += 1
+                }
+            }
+        }
+    }
+}
