@@ -232,17 +232,23 @@ struct ChunkScanner {
         }
         guard end < bytes.count else { throw Fallback() }
         index = end + 1
-        let length = end - start
-        for candidate in Self.keys where candidate.bytes.count == length {
-            var same = true
-            for offset in 0..<length where candidate.bytes[offset] != bytes[start + offset] {
-                same = false
-                break
-            }
-            if same { return candidate.key }
+        return Self.lookup(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+    }
+
+    /// Finds a key by its length first, then its bytes (called for every key of every chunk).
+    private static func lookup(_ key: UnsafeBufferPointer<UInt8>) -> Key {
+        guard key.count < keysByLength.count else { return .other }
+        for candidate in keysByLength[key.count] where candidate.bytes.elementsEqual(key) {
+            return candidate.key
         }
         return .other
     }
+
+    private static let keysByLength: [[(bytes: [UInt8], key: Key)]] = {
+        var table = [[(bytes: [UInt8], key: Key)]](repeating: [], count: 32)
+        for entry in keys { table[entry.bytes.count].append(entry) }
+        return table
+    }()
 
     /// Walks an object's members, handing each value to `member` (which must consume it).
     private mutating func object(_ member: (inout ChunkScanner, Key) throws(Fallback) -> Void) throws(Fallback) {

@@ -20,7 +20,7 @@ struct UpstreamCall: Sendable {
 
     let items: AsyncStream<Item>
     private let producer: Task<Void, Never>
-    private let ticker: Task<Void, Never>
+    private let ticker: UInt64
     private let continuation: AsyncStream<Item>.Continuation
 
     /// Starts `request` on `client`; ticks arrive every `tick`.
@@ -41,15 +41,11 @@ struct UpstreamCall: Sendable {
             }
             continuation.finish()
         }
-        ticker = Task {
-            while !Task.isCancelled {
-                do { try await Task.sleep(for: tick) } catch { return }
-                continuation.yield(.tick)
-            }
-        }
-        continuation.onTermination = { [producer, ticker] _ in
+        let ticker = TickSource.shared.subscribe(every: tick) { continuation.yield(.tick) }
+        self.ticker = ticker
+        continuation.onTermination = { [producer] _ in
             producer.cancel()
-            ticker.cancel()
+            TickSource.shared.cancel(ticker)
         }
     }
 
@@ -61,6 +57,6 @@ struct UpstreamCall: Sendable {
     /// Stops the request and the clock.
     func cancel() {
         producer.cancel()
-        ticker.cancel()
+        TickSource.shared.cancel(ticker)
     }
 }
