@@ -565,6 +565,9 @@ general_settings:
             row.errors = {k: int(stats[k]) for k in ("non200", "err_connect", "err_read", "err_write", "err_timeout")
                           if stats[k]}
             if pid is not None:
+                # One second after the load: Switchboard hands freed memory back to the system
+                # when it goes idle (LiteLLM and nginx get the same second).
+                time.sleep(1)
                 row.rss = rss_mb(pid, tree=rss_tree)
             if row.incomplete:
                 self.failures.append(f"{target} @{connections}: {row.incomplete} of {row.total} answers incomplete "

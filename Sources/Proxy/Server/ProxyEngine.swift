@@ -14,6 +14,7 @@ public final class ProxyEngine: Sendable {
     let retry: RetryPolicy
     let counter = RequestTokenCounter()
     let registry = ProviderRegistry()
+    let trimmer = IdleMemoryTrimmer()
 
     public init(
         store: ConfigStore,

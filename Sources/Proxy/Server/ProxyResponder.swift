@@ -59,7 +59,18 @@ public struct ProxyResponder: HTTPResponder {
             version: request.headers[.init("anthropic-version")!],
             beta: request.headers[.init("anthropic-beta")!]
         )
-        return Self.response(await engine.messages(body: body, presence: presence, headers: headers))
+        engine.trimmer.requestStarted()
+        let answer = await engine.messages(body: body, presence: presence, headers: headers)
+        guard case .stream(let produce) = answer else {
+            engine.trimmer.requestEnded()
+            return Self.response(answer)
+        }
+        let trimmer = engine.trimmer
+        return Self.response(
+            .stream { write in
+                await produce(write)
+                trimmer.requestEnded()
+            })
     }
 
     /// Logs a request refused before the engine saw it, so every request has its log line.
