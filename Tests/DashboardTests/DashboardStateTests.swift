@@ -178,7 +178,9 @@ struct DashboardStateTests {
         #expect(abs(first - 50) < 0.001)
         let route = try #require(state.stats(for: .default).tokensPerSecond(now: t0))
         #expect(abs(route - 100) < 0.001)
-        #expect(state.stats(for: .default).tokensPerSecond(now: t0.addingTimeInterval(301)) == nil)
+        // Samples leave the 5-minute window a 30-second bucket at a time, as the histograms' do.
+        #expect(state.stats(for: .default).tokensPerSecond(now: t0.addingTimeInterval(280)) != nil)
+        #expect(state.stats(for: .default).tokensPerSecond(now: t0.addingTimeInterval(331)) == nil)
     }
 
     @Test func tokensPerSecondIsUnknownWithoutAFirstTokenOrOutput() throws {
@@ -345,5 +347,26 @@ struct SplitMix: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+struct OutputRetentionTests {
+    @Test func onlyTheNewestRequestsKeepTheirOutput() throws {
+        var state = DashboardState(startedAt: Events.t0)
+        let total = DashboardState.outputKept + 2
+        for id in 1...UInt64(total) {
+            state.apply(Events.started(id), now: Events.t0)
+            state.apply(Events.routed(id, .default, "p,m"), now: Events.t0)
+            state.apply(Events.progress(id, tokens: 3, [.text("answer \(id)")]), now: Events.t0)
+            state.apply(Events.finished(id, "p,m", input: 1, output: 3), now: Events.t0)
+        }
+        let oldest = try #require(state.request(RequestID(1)))
+        #expect(oldest.output.isEmpty)
+        #expect(oldest.outputDropped)
+        let kept = try #require(state.request(RequestID(UInt64(total - DashboardState.outputKept + 1))))
+        #expect(kept.output == [.text("answer \(total - DashboardState.outputKept + 1)")])
+        #expect(!kept.outputDropped)
+        let lines = Renderer.detailLines(oldest, width: 80, theme: .plainASCII, timeZone: .gmt, now: Events.t0)
+        #expect(lines.contains { $0.0.contains("output not kept") })
     }
 }

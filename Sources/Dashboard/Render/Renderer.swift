@@ -283,8 +283,10 @@ struct Renderer {
             let unset = RouteKind.configurable.contains(route) ? "(default)" : "(the request's own)"
             var model = entry?.effective?.description ?? unset
             if entry?.isSwitched == true { model = theme.switchedMark + model }
-            let ttft = Format.pair(stats.ttft.percentile(50, now: now), stats.ttft.percentile(95, now: now))
-            let time = Format.pair(stats.duration.percentile(50, now: now), stats.duration.percentile(95, now: now))
+            let ttftPercentiles = stats.ttft.percentiles(50, 95, now: now)
+            let timePercentiles = stats.duration.percentiles(50, 95, now: now)
+            let ttft = Format.pair(ttftPercentiles?.low, ttftPercentiles?.high)
+            let time = Format.pair(timePercentiles?.low, timePercentiles?.high)
             var values = [route.rawValue, model, "\(stats.requests)"]
             if wide {
                 values += [
@@ -297,7 +299,7 @@ struct Renderer {
                     Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
                 ]
             } else {
-                values += [Format.milliseconds(stats.ttft.percentile(50, now: now)), "\(stats.errors)"]
+                values += [Format.milliseconds(ttftPercentiles?.low), "\(stats.errors)"]
             }
             let selected = ui.focus == .routes && index == ui.routeIndex
             grid.write(line(values), x: x, y: rowY, limit: width)
@@ -503,6 +505,7 @@ struct Renderer {
             }
         }
         if record.outputTruncated { add("(output truncated for display)", .dim) }
+        if record.outputDropped { add("(output not kept: only the last \(DashboardState.outputKept) requests keep theirs)", .dim) }
         return lines
     }
 

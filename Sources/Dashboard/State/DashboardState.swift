@@ -6,6 +6,8 @@ import Proxy
 struct DashboardState {
     /// How many finished requests are kept for the list.
     static let recentCapacity = 500
+    /// How many of the newest finished requests keep their output for the detail view.
+    static let outputKept = 50
 
     var listenAddress = ""
     var configDescription = ""
@@ -121,6 +123,11 @@ struct DashboardState {
         totalOutputTokens += record.outputTokens
         recent.append(record)
         if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
+        let oldest = recent.count - Self.outputKept - 1
+        if oldest >= 0, !recent[oldest].output.isEmpty {
+            recent[oldest].output = []
+            recent[oldest].outputDropped = true
+        }
     }
 
     private mutating func trimRate(now: Date) {

@@ -38,6 +38,8 @@ struct RequestRecord: Equatable {
     var output: [ProxyEvent.OutputPiece] = []
     var outputCharacters = 0
     var outputTruncated = false
+    /// The output was let go to bound memory (only recent requests keep theirs).
+    var outputDropped = false
 
     init(started: ProxyEvent.Started) {
         id = started.id

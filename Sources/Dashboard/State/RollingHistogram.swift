@@ -29,13 +29,19 @@ struct RollingHistogram {
 
     /// The value at `percentile` (0–100) over the window ending `now`, or `nil` with no samples.
     func percentile(_ percentile: Double, now: Date) -> Double? {
+        percentiles(percentile, percentile, now: now)?.low
+    }
+
+    /// Two percentiles from one merge of the window's buckets (the renderer asks for p50 and
+    /// p95 of every route on every frame).
+    func percentiles(_ low: Double, _ high: Double, now: Date) -> (low: Double, high: Double)? {
         let oldest = now.timeIntervalSince1970 - Self.window
         var merged = Self.makeHistogram()
         for bucket in buckets where bucket.start + Self.bucketLength > oldest {
             merged.add(bucket.histogram)
         }
         guard merged.totalCount > 0 else { return nil }
-        return Double(merged.valueAtPercentile(percentile))
+        return (Double(merged.valueAtPercentile(low)), Double(merged.valueAtPercentile(high)))
     }
 
     private mutating func prune(now: Date) {

@@ -8,27 +8,33 @@ struct RouteStats {
     var outputTokens = 0
     var ttft = RollingHistogram()
     var duration = RollingHistogram()
-    /// Output tokens and generation seconds of recent requests, for tokens per second.
-    private var throughput: [(time: Date, tokens: Int, seconds: Double)] = []
+    /// Output tokens and generation seconds per time bucket of the window, for tokens per
+    /// second (bucketed like the histograms: constant cost per request, whatever the rate).
+    private var throughput: [(start: TimeInterval, tokens: Int, seconds: Double)] = []
 
     mutating func recordFinished(_ record: RequestRecord, now: Date) {
         if let ttft = record.ttft { self.ttft.record(milliseconds: ttft.milliseconds, now: now) }
         if let duration = record.duration { self.duration.record(milliseconds: duration.milliseconds, now: now) }
         if let duration = record.duration, let ttft = record.ttft, record.outputTokens > 0 {
-            throughput.append((now, record.outputTokens, max(0, (duration - ttft).seconds)))
-            let oldest = now.addingTimeInterval(-RollingHistogram.window)
-            throughput.removeAll { $0.time < oldest }
+            let start = (now.timeIntervalSince1970 / RollingHistogram.bucketLength).rounded(.down) * RollingHistogram.bucketLength
+            if throughput.last?.start != start {
+                throughput.append((start, 0, 0))
+                let oldest = now.timeIntervalSince1970 - RollingHistogram.window - RollingHistogram.bucketLength
+                throughput.removeAll { $0.start < oldest }
+            }
+            throughput[throughput.count - 1].tokens += record.outputTokens
+            throughput[throughput.count - 1].seconds += max(0, (duration - ttft).seconds)
         }
     }
 
-    /// Output tokens per second over the window.
+    /// Output tokens per second of generation over the window.
     func tokensPerSecond(now: Date) -> Double? {
-        let oldest = now.addingTimeInterval(-RollingHistogram.window)
+        let oldest = now.timeIntervalSince1970 - RollingHistogram.window
         var tokens = 0
         var seconds = 0.0
-        for sample in throughput where sample.time >= oldest {
-            tokens += sample.tokens
-            seconds += sample.seconds
+        for bucket in throughput where bucket.start + RollingHistogram.bucketLength > oldest {
+            tokens += bucket.tokens
+            seconds += bucket.seconds
         }
         return seconds > 0.05 ? Double(tokens) / seconds : nil
     }
