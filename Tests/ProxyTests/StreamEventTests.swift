@@ -85,3 +85,42 @@ struct StreamEventTests {
         #expect(error["error"] == ["type": "overloaded_error", "message": "Overloaded \"now\""])
     }
 }
+
+struct ProgressReporterTests {
+    final class Sink: ProxyEventSink, @unchecked Sendable {
+        // @unchecked: the test calls `receive` from one task only.
+        var events: [ProxyEvent] = []
+        func receive(_ event: ProxyEvent) { events.append(event) }
+    }
+
+    @Test func mergesPiecesAndStopsCollectingPastTheLimit() {
+        let bus = EventBus()
+        let sink = Sink()
+        bus.attach(sink)
+        var reporter = ProgressReporter(
+            id: RequestID(1), bus: bus, target: ModelRef(provider: "p", model: "m"), requestStart: .now)
+        reporter.observe(.contentBlockDelta(index: 0, .thinking("a")), outputTokens: 1)
+        reporter.observe(.contentBlockDelta(index: 0, .thinking("b")), outputTokens: 2)
+        reporter.observe(.contentBlockStart(index: 1, .toolUse(id: "t", name: "Write")), outputTokens: 2)
+        reporter.observe(.contentBlockDelta(index: 1, .inputJSON("{\"x\":")), outputTokens: 3)
+        reporter.observe(.contentBlockDelta(index: 1, .inputJSON("1}")), outputTokens: 4)
+        reporter.flush()
+        let pieces = sink.events.compactMap { event -> [ProxyEvent.OutputPiece]? in
+            if case .progress(let progress) = event { return progress.pieces }
+            return nil
+        }
+        #expect(pieces == [[.thinking("ab"), .toolCall(name: "Write"), .toolArguments("{\"x\":1}")]])
+        #expect(sink.events.contains { if case .firstToken = $0 { true } else { false } })
+
+        let big = String(repeating: "x", count: ProgressReporter.limit)
+        reporter.observe(.contentBlockDelta(index: 2, .text(big)), outputTokens: 5)
+        reporter.observe(.contentBlockDelta(index: 2, .text("more")), outputTokens: 6)
+        reporter.flush()
+        guard case .progress(let last)? = sink.events.last else {
+            Issue.record("no progress event")
+            return
+        }
+        #expect(last.pieces == [.text(big)], "nothing collected past the limit")
+        #expect(last.outputTokens == 6, "tokens are still counted")
+    }
+}

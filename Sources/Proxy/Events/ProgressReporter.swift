@@ -6,6 +6,15 @@ struct ProgressReporter {
     let id: RequestID
     let bus: EventBus
     private var pieces: [ProxyEvent.OutputPiece] = []
+    /// The piece being added to, kept apart so appending is amortised O(1) (re-wrapping an
+    /// enum payload copies the string on every delta).
+    private enum Open { case none, text, thinking, arguments }
+    private var open = Open.none
+    private var openText = ""
+    /// Bytes of output collected; past ``limit`` the rest is not (a dashboard keeps 16k
+    /// characters per request, and must still see that there was more).
+    private var collected = 0
+    static let limit = 32_768
     private var outputTokens = 0
     private var lastReport = ContinuousClock.now
     private var firstTokenReported = false
@@ -23,7 +32,7 @@ struct ProgressReporter {
         self.outputTokens = outputTokens
         switch event {
         case .contentBlockStart(_, .toolUse(_, let name)):
-            pieces.append(.toolCall(name: name))
+            append(.toolCall(name: name))
         case .contentBlockDelta(_, let delta):
             if !firstTokenReported {
                 firstTokenReported = true
@@ -40,12 +49,34 @@ struct ProgressReporter {
     }
 
     private mutating func append(_ piece: ProxyEvent.OutputPiece) {
-        switch (pieces.last, piece) {
-        case (.text(let old)?, .text(let new)): pieces[pieces.count - 1] = .text(old + new)
-        case (.thinking(let old)?, .thinking(let new)): pieces[pieces.count - 1] = .thinking(old + new)
-        case (.toolArguments(let old)?, .toolArguments(let new)): pieces[pieces.count - 1] = .toolArguments(old + new)
-        default: pieces.append(piece)
+        let (kind, text): (Open, String)
+        switch piece {
+        case .text(let value): (kind, text) = (.text, value)
+        case .thinking(let value): (kind, text) = (.thinking, value)
+        case .toolArguments(let value): (kind, text) = (.arguments, value)
+        case .toolCall:
+            closeOpen()
+            pieces.append(piece)
+            return
         }
+        guard collected < Self.limit else { return }
+        collected += text.utf8.count
+        if kind != open {
+            closeOpen()
+            open = kind
+        }
+        openText.append(text)
+    }
+
+    private mutating func closeOpen() {
+        switch open {
+        case .none: return
+        case .text: pieces.append(.text(openText))
+        case .thinking: pieces.append(.thinking(openText))
+        case .arguments: pieces.append(.toolArguments(openText))
+        }
+        open = .none
+        openText = ""
     }
 
     mutating func flushIfDue() {
@@ -54,6 +85,7 @@ struct ProgressReporter {
 
     mutating func flush() {
         lastReport = ContinuousClock.now
+        closeOpen()
         guard !pieces.isEmpty else { return }
         bus.emit(.progress(.init(id: id, outputTokens: outputTokens, pieces: pieces)))
         pieces = []
