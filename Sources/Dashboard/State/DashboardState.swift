@@ -28,7 +28,9 @@ struct DashboardState {
     private(set) var totalErrors = 0
     private(set) var totalInputTokens = 0
     private(set) var totalOutputTokens = 0
-    private(set) var requestTimes: [Date] = []
+    /// Requests started per whole second (second since 1970 → count), the last minute's worth:
+    /// constant work per request at any rate.
+    private var startsPerSecond: [Int: Int] = [:]
     /// Display events dropped because the dashboard fell behind (the proxy never waits).
     var droppedEvents = 0
     /// Bumped on every change, so the loop redraws only when something changed.
@@ -47,7 +49,7 @@ struct DashboardState {
         case .started(let started):
             inFlight[started.id] = RequestRecord(started: started)
             totalRequests += 1
-            requestTimes.append(started.time)
+            startsPerSecond[Int(started.time.timeIntervalSince1970), default: 0] += 1
             trimRate(now: now)
         case .routed(let routed):
             update(routed.id, now: now) { record in
@@ -131,12 +133,9 @@ struct DashboardState {
     }
 
     private mutating func trimRate(now: Date) {
-        let oldest = now.addingTimeInterval(-60)
-        if let first = requestTimes.firstIndex(where: { $0 >= oldest }) {
-            if first > 0 { requestTimes.removeFirst(first) }
-        } else {
-            requestTimes.removeAll()
-        }
+        guard startsPerSecond.count > 90 else { return }
+        let oldest = Int(now.timeIntervalSince1970) - 60
+        startsPerSecond = startsPerSecond.filter { $0.key >= oldest }
     }
 
     /// In-flight requests waiting for a provider's RPM budget.
@@ -146,8 +145,9 @@ struct DashboardState {
 
     /// Requests per second over the last 30 seconds.
     func requestRate(now: Date) -> Double {
-        let oldest = now.addingTimeInterval(-30)
-        return Double(requestTimes.filter { $0 >= oldest }.count) / 30
+        let second = Int(now.timeIntervalSince1970)
+        let count = (second - 29...second).reduce(0) { $0 + (startsPerSecond[$1] ?? 0) }
+        return Double(count) / 30
     }
 
     /// In-flight requests, oldest first, then finished ones, newest first: the list's order.
