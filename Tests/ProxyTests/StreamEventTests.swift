@@ -98,7 +98,11 @@ struct ProgressReporterTests {
         let sink = Sink()
         bus.attach(sink)
         var reporter = ProgressReporter(
-            id: RequestID(1), bus: bus, target: ModelRef(provider: "p", model: "m"), requestStart: .now)
+            id: RequestID(1),
+            bus: bus,
+            target: ModelRef(provider: "p", model: "m"),
+            requestStart: .now
+        )
         reporter.observe(.contentBlockDelta(index: 0, .thinking("a")), outputTokens: 1)
         reporter.observe(.contentBlockDelta(index: 0, .thinking("b")), outputTokens: 2)
         reporter.observe(.contentBlockStart(index: 1, .toolUse(id: "t", name: "Write")), outputTokens: 2)

@@ -27,7 +27,9 @@ struct ServeCommand: AsyncParsableCommand {
         let logger = ProxyLogging.bootstrap(config: config)
         for warning in config.warnings { logger.warning("config: \(warning)") }
         logger.info("config: \(config.source)")
-        logger.debug("Swift Concurrency runs on \(Executors.nioIsGlobalExecutor ? "NIO's event loops" : "its own thread pool")")
+        logger.debug(
+            "Swift Concurrency runs on \(Executors.nioIsGlobalExecutor ? "NIO's event loops" : "its own thread pool")"
+        )
         let store = ConfigStore(config)
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         let stateFile = RouteStateFile(config: config, homeDirectory: home)

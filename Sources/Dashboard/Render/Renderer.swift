@@ -505,7 +505,9 @@ struct Renderer {
             }
         }
         if record.outputTruncated { add("(output truncated for display)", .dim) }
-        if record.outputDropped { add("(output not kept: only the last \(DashboardState.outputKept) requests keep theirs)", .dim) }
+        if record.outputDropped {
+            add("(output not kept: only the last \(DashboardState.outputKept) requests keep theirs)", .dim)
+        }
         return lines
     }
 

@@ -16,7 +16,9 @@ struct RouteStats {
         if let ttft = record.ttft { self.ttft.record(milliseconds: ttft.milliseconds, now: now) }
         if let duration = record.duration { self.duration.record(milliseconds: duration.milliseconds, now: now) }
         if let duration = record.duration, let ttft = record.ttft, record.outputTokens > 0 {
-            let start = (now.timeIntervalSince1970 / RollingHistogram.bucketLength).rounded(.down) * RollingHistogram.bucketLength
+            let start =
+                (now.timeIntervalSince1970 / RollingHistogram.bucketLength).rounded(.down)
+                * RollingHistogram.bucketLength
             if throughput.last?.start != start {
                 throughput.append((start, 0, 0))
                 let oldest = now.timeIntervalSince1970 - RollingHistogram.window - RollingHistogram.bucketLength

@@ -70,7 +70,8 @@ public struct ProxyResponder: HTTPResponder {
             .stream { write in
                 await produce(write)
                 trimmer.requestEnded()
-            })
+            }
+        )
     }
 
     /// Logs a request refused before the engine saw it, so every request has its log line.

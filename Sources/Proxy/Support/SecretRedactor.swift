@@ -32,7 +32,9 @@ public struct SecretRedactor: Sendable {
         var index = 0
         let last = haystack.count - pattern.count
         while index <= last {
-            if haystack[index] == first, haystack[index..<(index + pattern.count)].elementsEqual(pattern) { return true }
+            if haystack[index] == first, haystack[index..<(index + pattern.count)].elementsEqual(pattern) {
+                return true
+            }
             index += 1
         }
         return false

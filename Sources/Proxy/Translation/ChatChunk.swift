@@ -162,3 +162,11 @@ public struct ChatChunk: Sendable, Equatable {
         }
     }
 }
+
+extension ChatChunk {
+    /// Reads one SSE `data` payload as the proxy does: the fast scanner for the usual shapes,
+    /// the full JSON parser for everything else. `nil` when it is not JSON.
+    public static func decode(_ data: [UInt8]) -> ChatChunk? {
+        ChunkDecoder.decodeChunk(data)
+    }
+}

@@ -190,13 +190,20 @@ struct ChunkScanner {
                     return
                 }
                 try scanner.object { scanner, key throws(Fallback) in
-                    if key == .cachedTokens { cachedDetails = try scanner.optionalInt() } else { try scanner.skipValue() }
+                    if key == .cachedTokens {
+                        cachedDetails = try scanner.optionalInt()
+                    } else {
+                        try scanner.skipValue()
+                    }
                 }
             default: try scanner.skipValue()
             }
         }
         chunk.usage = ChatChunk.UpstreamUsage(
-            promptTokens: prompt, completionTokens: completion, cachedTokens: cachedDetails ?? cacheHit ?? 0)
+            promptTokens: prompt,
+            completionTokens: completion,
+            cachedTokens: cachedDetails ?? cacheHit ?? 0
+        )
     }
 
     // MARK: - Keys
