@@ -8,7 +8,19 @@ struct Renderer {
     let ui: UIState
     let theme: Theme
     let now: Date
-    var timeZone = TimeZone.current
+    let timeZone: TimeZone
+    /// The request list as shown, worked out once per frame (sorting and filtering every
+    /// request was done several times a frame, which cost throughput under load).
+    private let visible: [RequestRecord]
+
+    init(state: DashboardState, ui: UIState, theme: Theme, now: Date, timeZone: TimeZone = .current) {
+        self.state = state
+        self.ui = ui
+        self.theme = theme
+        self.now = now
+        self.timeZone = timeZone
+        visible = Self.visibleRequests(state, filter: ui.filter)
+    }
 
     /// The request list as shown (filter applied), shared with key handling.
     static func visibleRequests(_ state: DashboardState, filter: String) -> [RequestRecord] {
@@ -324,7 +336,6 @@ struct Renderer {
     // MARK: - Requests
 
     private var selectedID: RequestID? {
-        let visible = Self.visibleRequests(state, filter: ui.filter)
         if let selected = ui.selectedRequest, visible.contains(where: { $0.id == selected }) { return selected }
         return visible.first?.id
     }
@@ -340,7 +351,6 @@ struct Renderer {
     ) {
         guard height > 0 else { return }
         var rowY = y
-        let visible = Self.visibleRequests(state, filter: ui.filter)
         if !compact {
             var title = "Requests"
             if !ui.filter.isEmpty { title += " (filter: \(ui.filter), \(visible.count) shown)" }
