@@ -243,50 +243,27 @@ struct Renderer {
             paneTitle(&grid, "Routes", x: x, y: rowY, width: width, focused: ui.focus == .routes)
             rowY += 1
         }
-        // Columns: fixed numeric ones, the model takes what is left.
-        struct Column {
-            var title: String
-            var width: Int
-            var right: Bool
-        }
-        var columns: [Column] = [
-            Column(title: "ROUTE", width: 11, right: false), Column(title: "MODEL", width: 0, right: false),
-        ]
-        // The middle set's fixed columns take 61; below 72 the model would be cut to nothing and
-        // the last columns (ERR among them) pushed off the edge.
+        // Columns: fixed numeric ones, the model takes what is left. The middle set's fixed
+        // columns take 61; below 72 the model would be cut to nothing and the last columns (ERR
+        // among them) pushed off the edge.
         let medium = width >= 72
+        var columns: [TableLayout.Column] = [.left("ROUTE", 11), .left("MODEL", 0)]
         if wide {
             columns += [
-                Column(title: "REQ", width: 5, right: true), Column(title: "IN", width: 6, right: true),
-                Column(title: "OUT", width: 6, right: true), Column(title: "TTFT p50/95", width: 13, right: true),
-                Column(title: "TIME p50/95", width: 13, right: true), Column(title: "TOK/S", width: 6, right: true),
-                Column(title: "ERR", width: 4, right: true),
+                .right("REQ", 5), .right("IN", 6), .right("OUT", 6), .right("TTFT p50/95", 13),
+                .right("TIME p50/95", 13), .right("TOK/S", 6), .right("ERR", 4),
             ]
         } else if medium {
             columns += [
-                Column(title: "REQ", width: 4, right: true), Column(title: "IN/OUT", width: 9, right: true),
-                Column(title: "TTFT", width: 10, right: true), Column(title: "TIME", width: 10, right: true),
-                Column(title: "TOK/S", width: 5, right: true), Column(title: "ERR", width: 3, right: true),
+                .right("REQ", 4), .right("IN/OUT", 9), .right("TTFT", 10), .right("TIME", 10), .right("TOK/S", 5),
+                .right("ERR", 3),
             ]
         } else {
-            columns += [
-                Column(title: "REQ", width: 4, right: true), Column(title: "TTFT", width: 6, right: true),
-                Column(title: "ERR", width: 3, right: true),
-            ]
+            columns += [.right("REQ", 4), .right("TTFT", 6), .right("ERR", 3)]
         }
-        let fixed = columns.reduce(0) { $0 + $1.width } + columns.count + 1
-        columns[1].width = max(8, width - fixed)
-
-        func line(_ values: [String]) -> String {
-            var text = " "
-            for (column, value) in zip(columns, values) {
-                text +=
-                    DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
-            }
-            return text
-        }
+        let table = TableLayout(columns, flexible: "MODEL", minimum: 8, width: width, ellipsis: theme.ellipsis)
         if rowY < y + height {
-            grid.write(line(columns.map(\.title)), x: x, y: rowY, style: theme.style(.dim), limit: width)
+            grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
             rowY += 1
         }
         for (index, route) in state.routeRows.enumerated() where rowY < y + height {
@@ -314,17 +291,21 @@ struct Renderer {
                 values += [Format.milliseconds(ttftPercentiles?.low), "\(stats.errors)"]
             }
             let selected = ui.focus == .routes && index == ui.routeIndex
-            grid.write(line(values), x: x, y: rowY, limit: width)
+            grid.write(table.row(values), x: x, y: rowY, limit: width)
             if entry?.isSwitched == true {
-                let modelX = x + 1 + columns[0].width + 1
-                grid.style(x: modelX, y: rowY, count: columns[1].width, theme.style(.color(.magenta, bold: true)))
+                grid.style(
+                    x: x + table.offset(of: "MODEL"),
+                    y: rowY,
+                    count: table.width(of: "MODEL"),
+                    theme.style(.color(.magenta, bold: true))
+                )
             }
             if entry?.effective == nil { grid.style(x: x, y: rowY, count: width, theme.style(.dim)) }
             if stats.errors > 0 {
                 grid.style(
-                    x: x + width - columns.last!.width - 1,
+                    x: x + table.offset(of: "ERR"),
                     y: rowY,
-                    count: columns.last!.width,
+                    count: table.width(of: "ERR"),
                     theme.style(.color(.red))
                 )
             }
@@ -360,40 +341,16 @@ struct Renderer {
             grid.write("filter: \(ui.filter) (\(visible.count) shown)", x: x, y: rowY, style: .bold, limit: width)
             rowY += 1
         }
-        struct Column {
-            var title: String
-            var width: Int
-            var right: Bool
-        }
-        var columns: [Column]
-        if width >= 70 {
-            columns = [
-                Column(title: "TIME", width: 8, right: false), Column(title: "ROUTE", width: 11, right: false),
-                Column(title: "MODEL", width: 0, right: false), Column(title: "ST", width: 3, right: true),
-                Column(title: "TTFT", width: 6, right: true), Column(title: "DUR", width: 6, right: true),
-                Column(title: "IN", width: 6, right: true), Column(title: "OUT", width: 6, right: true),
-                Column(title: "TOK/S", width: 5, right: true),
+        let columns: [TableLayout.Column] =
+            width >= 70
+            ? [
+                .left("TIME", 8), .left("ROUTE", 11), .left("MODEL", 0), .right("ST", 3), .right("TTFT", 6),
+                .right("DUR", 6), .right("IN", 6), .right("OUT", 6), .right("TOK/S", 5),
             ]
-        } else {
-            columns = [
-                Column(title: "TIME", width: 8, right: false), Column(title: "MODEL", width: 0, right: false),
-                Column(title: "ST", width: 3, right: true), Column(title: "DUR", width: 6, right: true),
-                Column(title: "OUT", width: 5, right: true),
-            ]
-        }
-        let modelColumn = columns.firstIndex { $0.title == "MODEL" }!
-        let fixed = columns.reduce(0) { $0 + $1.width } + columns.count + 1
-        columns[modelColumn].width = max(6, width - fixed)
-        func line(_ values: [String]) -> String {
-            var text = " "
-            for (column, value) in zip(columns, values) {
-                text +=
-                    DisplayWidth.pad(value, to: column.width, alignRight: column.right, ellipsis: theme.ellipsis) + " "
-            }
-            return text
-        }
+            : [.left("TIME", 8), .left("MODEL", 0), .right("ST", 3), .right("DUR", 6), .right("OUT", 5)]
+        let table = TableLayout(columns, flexible: "MODEL", minimum: 6, width: width, ellipsis: theme.ellipsis)
         if rowY < y + height {
-            grid.write(line(columns.map(\.title)), x: x, y: rowY, style: theme.style(.dim), limit: width)
+            grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
             rowY += 1
         }
         let rows = y + height - rowY
@@ -431,7 +388,7 @@ struct Renderer {
                     Format.count(record.outputTokens),
                 ]
             }
-            grid.write(line(values), x: x, y: rowY, limit: width)
+            grid.write(table.row(values), x: x, y: rowY, limit: width)
             if record.isInFlight {
                 grid.style(x: x, y: rowY, count: width, theme.style(.color(.cyan)))
             } else if record.isError {

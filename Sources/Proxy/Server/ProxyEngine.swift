@@ -246,21 +246,8 @@ public final class ProxyEngine: Sendable {
         route: RouteDecision
     ) {
         let duration = ContinuousClock.now - start
-        if outcome.clientGone {
-            let error = APIError(.invalidRequest, "client closed the connection", status: 499)
-            _ = fail(
-                id,
-                error: error,
-                target: target,
-                start: start,
-                ttft: outcome.ttft,
-                outputTokens: outcome.outputTokens,
-                request: request,
-                route: route
-            )
-            return
-        }
-        if let error = outcome.error {
+        let clientGone = APIError(.invalidRequest, "client closed the connection", status: 499)
+        if let error = outcome.clientGone ? clientGone : outcome.error {
             _ = fail(
                 id,
                 error: error,

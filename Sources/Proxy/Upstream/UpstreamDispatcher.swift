@@ -300,6 +300,20 @@ struct UpstreamDispatcher: Sendable {
             )
         }
 
+        func opened(ended: Bool) -> AttemptResult {
+            .opened(
+                Opened(
+                    call: call,
+                    target: target,
+                    profile: profile,
+                    toolNames: toolNames,
+                    headers: headers,
+                    bytes: buffers,
+                    ended: ended
+                )
+            )
+        }
+
         return await withTaskCancellationHandler {
             for await item in call.items {
                 switch item {
@@ -323,33 +337,9 @@ struct UpstreamDispatcher: Sendable {
                             status: nil
                         )
                     }
-                    if !isError, !wholeBody {
-                        return .opened(
-                            Opened(
-                                call: call,
-                                target: target,
-                                profile: profile,
-                                toolNames: toolNames,
-                                headers: headers,
-                                bytes: buffers,
-                                ended: false
-                            )
-                        )
-                    }
+                    if !isError, !wholeBody { return opened(ended: false) }
                 case .end:
-                    if (200..<300).contains(status) {
-                        return .opened(
-                            Opened(
-                                call: call,
-                                target: target,
-                                profile: profile,
-                                toolNames: toolNames,
-                                headers: headers,
-                                bytes: buffers,
-                                ended: true
-                            )
-                        )
-                    }
+                    if (200..<300).contains(status) { return opened(ended: true) }
                     return upstreamError()
                 case .failure(let error):
                     if status != 0, !(200..<300).contains(status) { return upstreamError() }
