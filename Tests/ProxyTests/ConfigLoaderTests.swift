@@ -287,6 +287,106 @@ struct ConfigLoaderTests {
         #expect(throws: ConfigError.self) { try loader.locate(explicitPath: nil) }
     }
 
+    @Test func aDirectoryGivenAsTheConfigIsSaidPlainly() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-dir-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let loader = ConfigLoader(environment: [:], homeDirectory: "/nonexistent")
+        #expect {
+            try loader.load(explicitPath: directory)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("\(directory) is a directory") && text.contains("config.json")
+                && !text.contains("NSCocoaErrorDomain")
+        }
+    }
+
+    @Test func geminisNativeBaseURLBecomesItsOpenAICompatibleEndpoint() throws {
+        // claude-code-router's own Gemini example.
+        let config = try parse(
+            """
+            {"Providers":[{"name":"gemini","api_base_url":"https://generativelanguage.googleapis.com/v1beta/models/",
+              "api_key":"k","models":["gemini-2.5-pro"],"transformer":{"use":["gemini"]}}],
+             "Router":{"default":"gemini,gemini-2.5-pro"}}
+            """
+        )
+        let provider = config.providers[0]
+        #expect(provider.endpoint == "https://generativelanguage.googleapis.com/v1beta/openai/chat/completions")
+        #expect(provider.preset == .gemini)
+        #expect(provider.endpointNote?.contains("Gemini's native API") == true)
+        #expect(provider.baseURL == "https://generativelanguage.googleapis.com/v1beta/models/")
+    }
+
+    @Test func aGatewayWithTheGeminiTransformerIsMappedToo() throws {
+        let config = try parse(
+            """
+            {"Providers":[{"name":"g","api_base_url":"https://gw.example.com/google/v1beta/models",
+              "api_key":"k","models":["gemini-2.5-flash"],"transformer":{"use":["gemini"]}}],
+             "Router":{"default":"g,gemini-2.5-flash"}}
+            """
+        )
+        #expect(config.providers[0].endpoint == "https://gw.example.com/google/v1beta/openai/chat/completions")
+        // Without the transformer, a path ending in /models is somebody's own API: left alone.
+        let plain = try parse(
+            """
+            {"Providers":[{"name":"g","api_base_url":"https://gw.example.com/v1/models","api_key":"k","models":["m"]}],
+             "Router":{"default":"g,m"}}
+            """
+        )
+        #expect(plain.providers[0].endpoint == "https://gw.example.com/v1/models/chat/completions")
+        #expect(plain.providers[0].endpointNote == nil)
+    }
+
+    @Test func aBareHostGetsTheV1Path() throws {
+        #expect(
+            ProviderConfig.endpoint(fromBaseURL: "https://integrate.api.nvidia.com")
+                == "https://integrate.api.nvidia.com/v1/chat/completions"
+        )
+        #expect(
+            ProviderConfig.endpoint(fromBaseURL: "http://localhost:11434/")
+                == "http://localhost:11434/v1/chat/completions"
+        )
+        #expect(ProviderConfig.resolveEndpoint(fromBaseURL: "https://a/v1").note == nil)
+        #expect(ProviderConfig.resolveEndpoint(fromBaseURL: "https://a").note?.contains("bare host") == true)
+    }
+
+    @Test func contextWindowsFromTheConfigOverrideThePublishedOnes() throws {
+        let config = try parse(
+            """
+            {"Providers":[
+               {"name":"nvidia","api_base_url":"https://integrate.api.nvidia.com/v1","api_key":"k",
+                "models":["z-ai/glm4.7","minimaxai/minimax-m2.1"],"context_window":{"z-ai/glm4.7":65536}},
+               {"name":"local","api_base_url":"http://localhost:11434/v1","models":["mystery"],"context_window":32768},
+               {"name":"other","api_base_url":"https://x.example/v1","api_key":"k","models":["unknown-model"]}],
+             "Router":{"default":"nvidia,z-ai/glm4.7","background":"nvidia,minimaxai/minimax-m2.1"}}
+            """
+        )
+        #expect(config.providers[0].contextWindow(model: "z-ai/glm4.7") == 65_536)
+        #expect(config.providers[0].contextWindow(model: "minimaxai/minimax-m2.1") == 204_800)
+        #expect(config.providers[1].contextWindow(model: "mystery") == 32_768)
+        #expect(config.providers[2].contextWindow(model: "unknown-model") == nil)
+        #expect(config.smallestRoutedWindow?.tokens == 65_536)
+        #expect(config.smallestRoutedWindow?.model == ModelRef(provider: "nvidia", model: "z-ai/glm4.7"))
+        #expect(throws: ConfigError.self) {
+            try parse(
+                """
+                {"Providers":[{"name":"p","api_base_url":"https://x.example/v1","api_key":"k","models":["m"],
+                  "context_window":{"not-a-model":1000000}}],"Router":{"default":"p,m"}}
+                """
+            )
+        }
+    }
+
+    @Test func publishedContextWindows() {
+        #expect(ContextWindow.published(model: "z-ai/glm4.7") == 200_000)
+        #expect(ContextWindow.published(model: "minimaxai/minimax-m2.1") == 204_800)
+        #expect(ContextWindow.published(model: "deepseek-chat") == 131_072)
+        #expect(ContextWindow.published(model: "moonshotai/kimi-k2-instruct-0905") == 262_144)
+        #expect(ContextWindow.published(model: "gemini-2.5-pro") == 1_048_576)
+        #expect(ContextWindow.published(model: "qwen2.5-coder:latest") == nil)
+    }
+
     @Test func endpointNormalisation() {
         #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1") == "https://a/v1/chat/completions")
         #expect(ProviderConfig.endpoint(fromBaseURL: "https://a/v1/") == "https://a/v1/chat/completions")

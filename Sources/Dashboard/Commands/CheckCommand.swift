@@ -7,7 +7,8 @@ import Proxy
 struct CheckCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Validate the config and print the resolved providers and routes (keys are never shown)."
+        abstract: "Validate the config and print the resolved providers and routes (keys are never shown).",
+        discussion: exitStatusHelp
     )
 
     @OptionGroup var configOptions: ConfigOptions
@@ -20,6 +21,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try configOptions.load()
+        // Warnings go to standard error, so the report can be piped or diffed.
+        for warning in config.warnings { Console.error("warning: \(warning)") }
         Console.out(ConfigReport(config: config).text)
         guard probe else { return }
         Console.out("")
@@ -66,7 +69,6 @@ struct ConfigReport {
     var text: String {
         var lines: [String] = []
         lines.append("Config: \(config.source)")
-        for warning in config.warnings { lines.append("warning: \(warning)") }
         lines.append("")
         lines.append("Providers:")
         let nameWidth = max(4, config.providers.map(\.name.count).max() ?? 0)
@@ -75,6 +77,26 @@ struct ConfigReport {
             let endpoint =
                 provider.anthropic ? provider.messagesEndpoint + " (Anthropic API, passed through)" : provider.endpoint
             lines.append("  \(provider.name.padding(toLength: nameWidth, withPad: " ", startingAt: 0))  \(endpoint)")
+            if let note = provider.endpointNote, let base = provider.baseURL {
+                lines.append(indent + "api_base_url \(base) is \(note)")
+            }
+            let scopes =
+                [("", provider.transformers)]
+                + provider.modelTransformers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+            if provider.anthropic {
+                // Nothing is translated, so neither a preset nor a transformer changes anything.
+                lines.append(indent + "pass-through: requests and answers are not translated; no preset applies")
+                lines.append(indent + "key: \(provider.keyDescription)")
+                if let rpm = provider.requestsPerMinute {
+                    lines.append(indent + "rpm: \(rpm) (extra requests wait their turn)")
+                }
+                lines.append(indent + "models: \(provider.models.joined(separator: ", "))")
+                let names = scopes.flatMap(\.1).map(\.name).filter { $0.lowercased() != "anthropic" }
+                if !names.isEmpty {
+                    lines.append(indent + "transformers not applied (pass-through): " + names.joined(separator: ", "))
+                }
+                continue
+            }
             let origin = provider.explicitPreset == nil ? "detected from the URL" : "set by \"preset\""
             lines.append(indent + "preset: \(provider.preset) (\(origin)): \(provider.preset.summary)")
             lines.append(indent + "key: \(provider.keyDescription)")
@@ -82,9 +104,6 @@ struct ConfigReport {
                 lines.append(indent + "rpm: \(rpm) (extra requests wait their turn)")
             }
             lines.append(indent + "models: \(provider.models.joined(separator: ", "))")
-            let scopes =
-                [("", provider.transformers)]
-                + provider.modelTransformers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
             for (model, chain) in scopes where !chain.isEmpty {
                 var profile = ProviderProfile.resolve(provider: provider, model: model)
                 let effects = chain.map { "\($0.name) \($0.apply(to: &profile))" }

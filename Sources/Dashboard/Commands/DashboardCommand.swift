@@ -8,7 +8,8 @@ import Synchronization
 struct DashboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dashboard",
-        abstract: "Run the proxy with the live dashboard (the default). Without a usable terminal, runs headless."
+        abstract: "Run the proxy with the live dashboard (the default). Without a usable terminal, runs headless.",
+        discussion: exitStatusHelp
     )
 
     @OptionGroup var configOptions: ConfigOptions
@@ -19,6 +20,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = serverOptions.apply(to: try configOptions.load())
+        try await ListenPreflight.check(config)
         let environment = ProcessInfo.processInfo.environment
         let home = environment["HOME"] ?? NSHomeDirectory()
         let terminal: Terminal
@@ -32,9 +34,11 @@ struct DashboardCommand: AsyncParsableCommand {
             try await ServeCommand.serve(config: config, adjust: { options.apply(to: $0) })
             return
         }
-        let logPath = logFile ?? LogFile.defaultPath(environment: environment, home: home)
-        let savedStandardError = LogFile.redirectStandardError(to: logPath)
-        let logger = ProxyLogging.bootstrap(config: config)
+        let wantedLogPath = logFile ?? LogFile.defaultPath(environment: environment, home: home)
+        let redirected = LogFile.redirectStandardError(to: wantedLogPath)
+        let savedStandardError = redirected?.saved
+        let logPath = redirected?.path ?? wantedLogPath
+        let logger = ProxyLogging.bootstrap(config: config, role: "dashboard")
         for warning in config.warnings { logger.warning("config: \(warning)") }
         logger.info("dashboard started; config: \(config.source)")
 
@@ -75,6 +79,10 @@ struct DashboardCommand: AsyncParsableCommand {
         }
         terminal.close()
         if let savedStandardError { LogFile.restoreStandardError(savedStandardError) }
+        if let failure = failure as? ListenFailure {
+            Console.error("switchboard: \(failure.message)")
+            throw ExitCode(ListenPreflight.exitCode)
+        }
         if let failure {
             Console.error("switchboard: \(failure) (log: \(logPath))")
             throw ExitCode(1)

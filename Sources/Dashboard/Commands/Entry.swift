@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import NIOCore
 import NIOPosix
 
@@ -10,7 +11,13 @@ enum Entry {
     static func main() async {
         let installed = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         Executors.nioIsGlobalExecutor = installed
-        await SwitchboardCommand.main()
+        switch CommandLineFixups.fix(Array(CommandLine.arguments.dropFirst())) {
+        case .run(let arguments):
+            await SwitchboardCommand.main(arguments)
+        case .usageError(let message):
+            Console.error(message)
+            exit(64)
+        }
     }
 }
 

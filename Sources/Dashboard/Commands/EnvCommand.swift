@@ -11,8 +11,20 @@ struct EnvCommand: AsyncParsableCommand {
 
     @OptionGroup var configOptions: ConfigOptions
 
+    @Option(name: .long, help: "Host the Switchboard to use listens on (default: the config's HOST, else 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "Port the Switchboard to use listens on (default: the config's PORT, else 3456).")
+    var port: Int?
+
+    func validate() throws {
+        if let port, !(1...65_535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
+    }
+
     func run() async throws {
-        let config = try configOptions.load()
+        var config = try configOptions.load()
+        if let host { config.host = host }
+        if let port { config.port = port }
         Console.out(EnvScript(config: config, stdoutIsTerminal: isatty(1) == 1).text)
     }
 }
@@ -37,12 +49,26 @@ struct EnvScript {
         } else {
             token = Self.shellQuote(config.apiKey!)
         }
-        return """
-            export ANTHROPIC_BASE_URL=\(Self.shellQuote(url))
-            export ANTHROPIC_AUTH_TOKEN=\(token)
-            export API_TIMEOUT_MS=\(config.apiTimeoutMilliseconds)
-            export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1
-            """
+        var lines = [
+            "export ANTHROPIC_BASE_URL=\(Self.shellQuote(url))",
+            "export ANTHROPIC_AUTH_TOKEN=\(token)",
+            "export API_TIMEOUT_MS=\(config.apiTimeoutMilliseconds)",
+            "export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
+        ]
+        for (name, value) in Self.contextWindowVariables(config) { lines.append("export \(name)=\(value)") }
+        return lines.joined(separator: "\n")
+    }
+
+    /// What tells Claude Code the context window of the models behind the routes: it assumes
+    /// a Claude-sized window (and 1M tokens for a model name it does not know), so without
+    /// these it does not compact before a smaller model refuses the conversation. The smallest
+    /// window among the routed models wins, since any request may land there.
+    static func contextWindowVariables(_ config: SwitchboardConfig) -> [(String, String)] {
+        guard let smallest = config.smallestRoutedWindow else { return [] }
+        return [
+            ("CLAUDE_CODE_MAX_CONTEXT_TOKENS", String(smallest.tokens)),
+            ("CLAUDE_CODE_AUTO_COMPACT_WINDOW", String(smallest.tokens)),
+        ]
     }
 
     static func shellQuote(_ text: String) -> String {

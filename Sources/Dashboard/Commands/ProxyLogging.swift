@@ -6,11 +6,12 @@ import Proxy
 enum ProxyLogging {
     /// Logs go to standard error; the dashboard points standard error at its log file first
     /// (see ``LogFile``).
-    static func bootstrap(config: SwitchboardConfig) -> Logger {
+    /// - Parameter role: the tag of lines the command itself writes (`serve`, `dashboard`).
+    static func bootstrap(config: SwitchboardConfig, role: String) -> Logger {
         let redactor = SecretRedactor(secrets: config.secrets)
         let level = config.log ? (LogLevelName.parse(config.logLevel) ?? .info) : .error
-        LoggingSystem.bootstrap { label in
-            var handler = RedactingLogHandler(base: StreamLogHandler.standardError(label: label), redactor: redactor)
+        LoggingSystem.bootstrap { _ in
+            var handler = RedactingLogHandler(base: LogLineHandler(role: role), redactor: redactor)
             handler.logLevel = level
             return handler
         }
@@ -45,5 +46,54 @@ struct RedactingLogHandler: LogHandler {
         event.message = "\(redactor.redact(event.message.description))"
         event.metadata = event.metadata?.mapValues { Logger.Metadata.Value.string(redactor.redact("\($0)")) }
         base.log(event: event)
+    }
+}
+
+/// Writes one line per event to standard error: time, level, the component that wrote it
+/// (`[proxy]`, `[config]`, `[serve]`…), the message, then the metadata as `key=value`.
+///
+/// The component is the `component` metadata when set, else the module that logged, named
+/// for what it is: the executable's own lines carry the command's role, not `Dashboard`.
+struct LogLineHandler: LogHandler {
+    let role: String
+    var logLevel: Logger.Level = .info
+    var metadata: Logger.Metadata = [:]
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        var merged = metadata
+        if let extra = event.metadata { merged.merge(extra) { $1 } }
+        let component =
+            merged.removeValue(forKey: "component").map { "\($0)" } ?? Self.component(event.source, role: role)
+        var line = "\(Self.timestamp()) \(event.level) [\(component)] \(event.message)"
+        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
+        line += "\n"
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    /// The tag for a module's lines.
+    static func component(_ source: String, role: String) -> String {
+        switch source {
+        case "Dashboard": return role
+        case "Proxy": return "proxy"
+        case "ServiceLifecycle": return "lifecycle"
+        case "Hummingbird", "HummingbirdCore": return "http"
+        default: return source.lowercased()
+        }
+    }
+
+    static func timestamp() -> String {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        var seconds = now.tv_sec
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S%z", &parts)
+        return String(decoding: buffer.prefix(count).map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

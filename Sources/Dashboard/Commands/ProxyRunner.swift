@@ -60,9 +60,20 @@ struct ProxyRunner {
         do {
             try await group.run()
         } catch {
+            if let failure = Self.listenFailure(error, host: host, port: config.port) { throw failure }
             logger.error("switchboard stopped: \(error)")
             throw error
         }
+    }
+
+    /// A failure to bind, as the one line the command prints (nothing is logged for it: the
+    /// log may belong to another instance).
+    static func listenFailure(_ error: any Error, host: String, port: Int) -> ListenFailure? {
+        // The service group rethrows the failing service's own error.
+        guard error is IOError || error is SocketAddressError || error is SocketAddressError.UnknownHost else {
+            return nil
+        }
+        return ListenFailure(message: ListenPreflight.describe(error, host: host, port: port))
     }
 
     /// The base URL for a bound address.

@@ -8,7 +8,8 @@ import ServiceLifecycle
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the proxy headless; logs go to stderr, one line per request."
+        abstract: "Run the proxy headless; logs go to stderr, one line per request.",
+        discussion: exitStatusHelp
     )
 
     @OptionGroup var configOptions: ConfigOptions
@@ -16,7 +17,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let options = serverOptions
-        try await Self.serve(config: options.apply(to: try configOptions.load()), adjust: { options.apply(to: $0) })
+        let config = options.apply(to: try configOptions.load())
+        try await ListenPreflight.check(config)
+        try await Self.serve(config: config, adjust: { options.apply(to: $0) })
     }
 
     /// Runs the proxy headless with `config` until SIGINT/SIGTERM.
@@ -24,7 +27,7 @@ struct ServeCommand: AsyncParsableCommand {
         config: SwitchboardConfig,
         adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 }
     ) async throws {
-        let logger = ProxyLogging.bootstrap(config: config)
+        let logger = ProxyLogging.bootstrap(config: config, role: "serve")
         for warning in config.warnings { logger.warning("config: \(warning)") }
         logger.info("config: \(config.source)")
         logger.debug(
@@ -36,8 +39,13 @@ struct ServeCommand: AsyncParsableCommand {
         for (route, model) in stateFile.apply(to: store.routes, config: config) {
             logger.info("route \(route) switched to \(model) (saved by the dashboard in \(stateFile.path))")
         }
-        try await ProxyRunner(config: config, logger: logger, store: store).run(adjust: adjust) { address in
-            Console.out("Switchboard listening on \(address)")
+        do {
+            try await ProxyRunner(config: config, logger: logger, store: store).run(adjust: adjust) { address in
+                Console.out("Switchboard listening on \(address)")
+            }
+        } catch let failure as ListenFailure {
+            Console.error("switchboard: \(failure.message)")
+            throw ExitCode(ListenPreflight.exitCode)
         }
     }
 }

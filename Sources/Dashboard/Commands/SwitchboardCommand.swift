@@ -9,9 +9,21 @@ struct SwitchboardCommand: AsyncParsableCommand {
         discussion: """
             Started bare, opens the dashboard and runs the proxy on 127.0.0.1:3456 in the same process.
             Point Claude Code at it with: eval "$(switchboard env)"
+
+            \(exitStatusHelp)
             """,
         version: SwitchboardVersionText.text,
         subcommands: [DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }
+
+/// The exit statuses, listed in `--help`.
+let exitStatusHelp = """
+    Exit status:
+      0   success (the proxy stopped by a signal or q)
+      1   failed while running; check --probe: a model did not answer
+      2   config error (the message names the key, or the line and column)
+      3   cannot listen: the port is in use or the address is not this machine's
+      64  usage error (unknown command or option)
+    """

@@ -61,7 +61,16 @@ public struct ConfigLoader: Sendable {
         let paths = candidatePaths(explicitPath: explicitPath)
         let explicitCount = explicitPath != nil ? 1 : ((environment["SWITCHBOARD_CONFIG"] ?? "").isEmpty ? 0 : 1)
         for (offset, path) in paths.enumerated() {
-            if FileManager.default.fileExists(atPath: path) { return .file(path) }
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                guard !isDirectory.boolValue else {
+                    throw ConfigError(
+                        key: "",
+                        "\(path) is a directory, not a config file (give the file, e.g. \(path)/config.json)"
+                    )
+                }
+                return .file(path)
+            }
             if offset < explicitCount {
                 let origin = explicitPath != nil ? "--config" : "SWITCHBOARD_CONFIG"
                 throw ConfigError(key: "", "config file \(path) (from \(origin)) does not exist")
@@ -142,6 +151,7 @@ public struct ConfigLoader: Sendable {
         ]
         static let providerKeys: Set<String> = [
             "name", "api_base_url", "api_key", "models", "transformer", "tokenizer", "preset", "anthropic", "rpm",
+            "context_window",
         ]
         static let routerKeys: Set<String> = Set(RouteKind.configurable.map(\.rawValue) + ["longContextThreshold"])
 
@@ -341,9 +351,13 @@ public struct ConfigLoader: Sendable {
                 if models.isEmpty {
                     warnings.append("\(named).models: no models listed; no route can use this provider")
                 }
+                let usesGemini = Transformer.parse(object["transformer"]).0.contains {
+                    ["gemini", "vertex-gemini"].contains($0.name.lowercased())
+                }
+                let resolved = ProviderConfig.resolveEndpoint(fromBaseURL: base, nativeGemini: usesGemini)
                 var provider = ProviderConfig(
                     name: name,
-                    endpoint: ProviderConfig.endpoint(fromBaseURL: base),
+                    endpoint: resolved.endpoint,
                     apiKeys: keys,
                     missingKeyVariable: missingVariable,
                     models: models,
@@ -365,6 +379,28 @@ public struct ConfigLoader: Sendable {
                 }) {
                     provider.anthropic = true
                 }
+                switch object["context_window"] {
+                case nil, .null?: break
+                case .object(let windows)?:
+                    for member in windows.members {
+                        let key = "\(named).context_window.\(member.key)"
+                        guard let tokens = try integer(member.value, key: key, range: 1_024...100_000_000) else {
+                            continue
+                        }
+                        guard models.contains(member.key) else {
+                            throw error(key, "\"\(member.key)\" is not one of this provider's models")
+                        }
+                        provider.contextWindows[member.key] = tokens
+                    }
+                case let value?:
+                    provider.contextWindows[""] = try integer(
+                        value,
+                        key: "\(named).context_window",
+                        range: 1_024...100_000_000
+                    )
+                }
+                provider.baseURL = base
+                if !provider.anthropic { provider.endpointNote = resolved.note }
                 provider.requestsPerMinute = try integer(object["rpm"], key: "\(named).rpm", range: 1...1_000_000)
                 if provider.apiKeys.isEmpty, provider.missingKeyVariable == nil, provider.preset.needsKey,
                     object["api_key"] == nil

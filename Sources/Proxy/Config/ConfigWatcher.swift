@@ -28,6 +28,8 @@ public struct ConfigWatcher: Service {
         self.path = path
         self.store = store
         self.loader = loader
+        var logger = logger
+        logger[metadataKey: "component"] = "config"
         self.logger = logger
         self.interval = interval
         self.adjust = adjust

@@ -1,3 +1,5 @@
+import Foundation
+
 /// One upstream provider from the config's `Providers` list.
 public struct ProviderConfig: Sendable, Equatable {
     /// The name routes refer to.
@@ -27,6 +29,13 @@ public struct ProviderConfig: Sendable, Equatable {
     public var anthropic = false
     /// Requests per minute this provider allows (`"rpm"`); extra requests wait their turn.
     public var requestsPerMinute: Int?
+    /// `api_base_url` as written, and why the endpoint differs from it beyond an appended
+    /// `/chat/completions` (a bare host, Gemini's native base), for `check` to say.
+    public var baseURL: String?
+    public var endpointNote: String?
+    /// `"context_window"`: tokens per model id, or for every model under the key `""` (the
+    /// config's plain number).
+    public var contextWindows: [String: Int] = [:]
 
     public init(
         name: String,
@@ -74,12 +83,42 @@ public struct ProviderConfig: Sendable, Equatable {
     }
 
     /// Normalises `api_base_url`: a full `…/chat/completions` URL is kept; a base such as
-    /// `https://host/v1` gets `/chat/completions` appended.
+    /// `https://host/v1` gets `/chat/completions` appended; a bare host, as pasted from a
+    /// provider's console, gets `/v1/chat/completions`; Gemini's native API base
+    /// (`…/v1beta/models/`, what claude-code-router's `gemini` transformer takes) becomes
+    /// Gemini's OpenAI-compatible endpoint.
     public static func endpoint(fromBaseURL base: String) -> String {
+        resolveEndpoint(fromBaseURL: base).endpoint
+    }
+
+    /// The endpoint for `api_base_url`, and a note when it is not simply the base plus
+    /// `/chat/completions` (shown by `check`).
+    /// - Parameter nativeGemini: the provider uses claude-code-router's `gemini` transformer,
+    ///   which takes Gemini's native API base whatever the host (a gateway, a mirror).
+    public static func resolveEndpoint(fromBaseURL base: String, nativeGemini: Bool = false) -> (
+        endpoint: String, note: String?
+    ) {
         var url = base.trimmingWhitespace()
         if let query = url.firstIndex(of: "?") { url = String(url[..<query]) }
         while url.hasSuffix("/") { url.removeLast() }
-        if url.hasSuffix("/chat/completions") { return url }
-        return url + "/chat/completions"
+        if url.hasSuffix("/chat/completions") { return (url, nil) }
+        let components = URLComponents(string: url)
+        let path = components?.path ?? ""
+        let geminiHost = components?.host?.hasSuffix("generativelanguage.googleapis.com") == true
+        let nativeModelsPath = path.hasSuffix("/v1beta/models") || path.hasSuffix("/v1/models")
+        if (geminiHost && !path.contains("/openai")) || (nativeGemini && nativeModelsPath) {
+            // Gemini's native API (`/v1beta/models/{model}:streamGenerateContent`) does not speak
+            // Chat Completions; its OpenAI-compatible endpoint lives under `/v1beta/openai`.
+            let prefix = nativeModelsPath ? path.dropLast(path.hasSuffix("/v1beta/models") ? 14 : 9) : ""
+            return (
+                url.dropLast(path.count) + prefix + "/v1beta/openai/chat/completions",
+                "Gemini's native API base; Switchboard speaks to its OpenAI-compatible endpoint instead"
+            )
+        }
+        // DeepSeek documents its bare host as the base URL (it serves both paths).
+        if components?.host != nil, path.isEmpty, ProviderPreset.detect(endpoint: url) != .deepseek {
+            return (url + "/v1/chat/completions", "a bare host; the OpenAI-compatible API is under /v1")
+        }
+        return (url + "/chat/completions", nil)
     }
 }
