@@ -1,3 +1,5 @@
+import HTTPTypes
+import Hummingbird
 import Testing
 
 @testable import Proxy
@@ -39,5 +41,21 @@ struct APIErrorTests {
     @Test func explicitStatusOverridesTheKindsStatus() {
         #expect(APIError(.api, "x", status: 502).status == 502)
         #expect(APIError(.api, "x", status: 502).description == "502 api_error: x")
+    }
+}
+
+/// `x-should-retry`: Claude Code retries an error about ten times unless told not to.
+struct ShouldRetryHeaderTests {
+    @Test func errorsSayNotToRetryUnlessMarkedPassing() {
+        let plain = ProxyResponder.error(APIError(.rateLimit, "after our own retries", retryAfter: 30))
+        #expect(plain.headers[.init("x-should-retry")!] == "false")
+        #expect(plain.headers[.retryAfter] == "30", "the provider's advice is still passed on")
+        let passing = ProxyResponder.error(APIError(.overloaded, "busy for a moment", retryAfter: 2, shouldRetry: true))
+        #expect(passing.headers[.init("x-should-retry")!] == "true")
+        #expect(passing.headers[.retryAfter] == "2")
+    }
+
+    @Test func refusalsBeforeTheEngineSayNotToRetry() {
+        #expect(ProxyResponder.methodNotAllowed(.get, "/v1/messages").headers[.init("x-should-retry")!] == "false")
     }
 }

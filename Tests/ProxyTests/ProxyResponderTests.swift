@@ -144,6 +144,8 @@ struct ProxyResponderTests {
                 let error = Self.errorOf(response)
                 #expect(error.type == "authentication_error")
                 #expect(error.message.contains("SB_TEST_UNSET_KEY"))
+                // No retry can fix a missing key: Claude Code must show it at once.
+                #expect(response.headers[.init("x-should-retry")!] == "false")
             }
         }
     }

@@ -41,13 +41,21 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     public var message: String
     /// Seconds the client should wait before retrying, when known (sent as `retry-after`).
     public var retryAfter: Int?
+    /// Whether a retry by the client can help (sent as `x-should-retry`, which Anthropic's SDKs
+    /// and Claude Code obey). Switchboard retries and falls back itself before it answers an
+    /// error, so this is `false` unless the error is known to be passing (a local overload):
+    /// without it, Claude Code retries about ten times with backoff and shows the error only
+    /// minutes later.
+    public var shouldRetry: Bool
 
     /// An error of `kind` with its usual status.
-    public init(_ kind: Kind, _ message: String, status: Int? = nil, retryAfter: Int? = nil) {
+    public init(_ kind: Kind, _ message: String, status: Int? = nil, retryAfter: Int? = nil, shouldRetry: Bool = false)
+    {
         self.kind = kind
         self.status = status ?? kind.status
         self.message = message
         self.retryAfter = retryAfter
+        self.shouldRetry = shouldRetry
     }
 
     public var description: String { "\(status) \(kind.rawValue): \(message)" }
@@ -62,6 +70,25 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         writer.raw("}}")
         return writer.bytes
     }
+
+    /// The provider could not be reached (connection refused, host not found, TLS failure).
+    /// Not a 5xx: Claude Code calls those a passing server-side problem and retries them,
+    /// while this is nearly always a wrong `api_base_url` or a local server that is not
+    /// running, which no retry fixes.
+    public static func unreachable(_ message: String) -> APIError {
+        APIError(.api, message, status: unreachableStatus)
+    }
+
+    static let unreachableStatus = 502
+
+    /// A client that did not present Switchboard's own `APIKEY`. Claude Code answers a 401 with
+    /// "Not logged in · Please run /login" and hides the message, which sends people to
+    /// Anthropic's login for a key that is Switchboard's.
+    public static func clientKey(_ message: String) -> APIError {
+        APIError(.authentication, message, status: clientKeyStatus)
+    }
+
+    static let clientKeyStatus = 401
 
     /// The error for an HTTP status received from an upstream provider.
     public static func forUpstreamStatus(_ status: Int, message: String, retryAfter: Int? = nil) -> APIError {

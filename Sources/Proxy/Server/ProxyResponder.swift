@@ -80,24 +80,38 @@ public struct ProxyResponder: HTTPResponder {
         return response
     }
 
-    /// Checks `x-api-key` or `Authorization: Bearer` against `APIKEY`, when one is set.
+    /// Checks `x-api-key` or `Authorization: Bearer` against `APIKEY`, when one is set. Either
+    /// header may carry it (Claude Code sends `ANTHROPIC_API_KEY` as the first and
+    /// `ANTHROPIC_AUTH_TOKEN` as the second); a refusal names the header that was wrong and the
+    /// variable that fills it.
     func authenticate(_ request: Request) -> APIError? {
         guard let expected = engine.store.config.apiKey else { return nil }
-        var presented = request.headers[.init("x-api-key")!]
-        if presented == nil, let authorization = request.headers[.authorization] {
-            let parts = authorization.split(separator: " ", maxSplits: 1)
-            if parts.count == 2, parts[0].lowercased() == "bearer" { presented = String(parts[1]).trimmingWhitespace() }
+        var presented: [(header: String, variable: String, value: String)] = []
+        if let key = request.headers[.init("x-api-key")!] {
+            presented.append(("x-api-key", "ANTHROPIC_API_KEY", key.trimmingWhitespace()))
         }
-        guard let presented else {
-            return APIError(
-                .authentication,
-                "missing API key: send the APIKEY from the Switchboard config as x-api-key"
+        if let authorization = request.headers[.authorization] {
+            let parts = authorization.split(separator: " ", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "bearer" {
+                presented.append(
+                    ("Authorization: Bearer", "ANTHROPIC_AUTH_TOKEN", String(parts[1]).trimmingWhitespace())
+                )
+            }
+        }
+        let source = engine.store.config.source.path.map { " (\($0))" } ?? ""
+        guard !presented.isEmpty else {
+            return APIError.clientKey(
+                "this Switchboard requires the APIKEY from its config\(source), sent as x-api-key or Authorization: Bearer, "
+                    + "and the request had neither; set ANTHROPIC_AUTH_TOKEN to it, e.g. eval \"$(switchboard env)\""
             )
         }
-        guard Self.constantTimeEqual(presented, expected) else {
-            return APIError(.authentication, "invalid x-api-key")
-        }
-        return nil
+        if presented.contains(where: { Self.constantTimeEqual($0.value, expected) }) { return nil }
+        let wrong = presented.map(\.header).joined(separator: " and ")
+        let variables = presented.map(\.variable).joined(separator: " / ")
+        return APIError.clientKey(
+            "the key sent in \(wrong) is not this Switchboard's APIKEY (from its config\(source)); "
+                + "set \(variables) to the APIKEY, e.g. eval \"$(switchboard env)\""
+        )
     }
 
     static func constantTimeEqual(_ lhs: String, _ rhs: String) -> Bool {
@@ -142,8 +156,14 @@ public struct ProxyResponder: HTTPResponder {
         )
     }
 
+    /// The header that tells Anthropic's SDKs and Claude Code whether to retry an error.
+    static let shouldRetryField = HTTPField.Name("x-should-retry")!
+
     static func error(_ error: APIError) -> Response {
         var extra = HTTPFields()
+        extra[shouldRetryField] = error.shouldRetry ? "true" : "false"
+        // Kept even with `x-should-retry: false`: it tells a person (or a script) when the
+        // provider will take requests again.
         if let retryAfter = error.retryAfter { extra[.retryAfter] = String(retryAfter) }
         // 499 is the proxy's own note for a vanished client; nobody is there to read it.
         return json(error.status, error.jsonBody, extra: extra)
@@ -154,6 +174,7 @@ public struct ProxyResponder: HTTPResponder {
     static func tooLarge(_ length: Int?, closing channel: any Channel) -> Response {
         var headers = HTTPFields()
         headers[.connection] = "close"
+        headers[shouldRetryField] = "false"
         headers[.contentType] = "application/json"
         headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
         let body = ByteBuffer(bytes: tooLargeError(length).jsonBody)
@@ -177,6 +198,7 @@ public struct ProxyResponder: HTTPResponder {
         let allowed = path == "/v1/models" || path == "/health" || path == "/" ? "GET" : "POST"
         var extra = HTTPFields()
         extra[.allow] = allowed
+        extra[shouldRetryField] = "false"
         let error = APIError(
             .invalidRequest,
             "\(method.rawValue) is not allowed on \(path); use \(allowed)",

@@ -344,9 +344,12 @@ struct UpstreamDispatcher: Sendable {
                 case .failure(let error):
                     if status != 0, !(200..<300).contains(status) { return upstreamError() }
                     return .failed(
-                        APIError(
-                            .api,
-                            redactor.redact("\(label): connection failed: \(UpstreamErrorMessage.describe(error))")
+                        APIError.unreachable(
+                            redactor.redact(
+                                "\(label): cannot connect to \(request.url) (\(UpstreamErrorMessage.describe(error))). "
+                                    + "Is api_base_url right, and is the provider running? "
+                                    + "Test every model with: switchboard check --probe"
+                            )
                         ),
                         retryable: true,
                         retryAfter: nil,
