@@ -78,7 +78,7 @@ struct RetryTests {
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "dead,gone", stream: true))
             let elapsed = ContinuousClock.now - start
-            #expect(result.status == 500, "\(result.text)")
+            #expect(result.status == 502, "\(result.text)")
             #expect(result.errorType == "api_error")
             #expect(result.errorMessage?.contains("dead") == true, "\(result.text)")
             #expect(

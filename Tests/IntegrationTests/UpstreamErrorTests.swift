@@ -46,6 +46,8 @@ struct UpstreamErrorTests {
         #expect(result.errorMessage?.contains(message) == true, "\(result.text)")
         #expect(!result.text.contains("Traceback"))
         #expect(!result.text.contains(SwitchboardProcess.providerKey))
+        // Switchboard already retried (and fell back): Claude Code must not retry it again.
+        #expect(result.header("x-should-retry") == "false", "\(result.headers)")
     }
 
     @Test func passesRetryAfterOnWith429() async throws {
