@@ -65,7 +65,8 @@ class Switchboard:
 
     PROVIDER_KEY = "sk-provider-e2e-0123456789"
 
-    def __init__(self, upstream: Upstream, models: list[str], routes: dict[str, str]) -> None:
+    def __init__(self, upstream: Upstream, models: list[str], routes: dict[str, str],
+                 providers: list | None = None, extra: dict | None = None) -> None:
         self.dir = tempfile.TemporaryDirectory()
         config = {
             "Providers": [{
@@ -73,10 +74,11 @@ class Switchboard:
                 "api_base_url": f"{upstream.base}/v1",
                 "api_key": self.PROVIDER_KEY,
                 "models": models,
-            }],
+            }] + (providers or []),
             "Router": routes,
             "API_TIMEOUT_MS": 20000,
         }
+        config.update(extra or {})
         self.config_path = pathlib.Path(self.dir.name) / "config.json"
         self.config_path.write_text(json.dumps(config))
         self.stderr_path = pathlib.Path(self.dir.name) / "stderr.log"

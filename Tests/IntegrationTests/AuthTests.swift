@@ -20,19 +20,26 @@ struct AuthTests {
         try await withProxy(proxy) { proxy in
             let body = MessagesBody.make(model: "up,\(model)", stream: false)
             let missing = try await proxy.client.post(body: body, headers: Self.headers([]))
-            #expect(missing.status == 401)
+            #expect(missing.status == 407)
             #expect(missing.errorType == "authentication_error")
             #expect(missing.json?["type"] == "error")
 
             let wrong = try await proxy.client.post(body: body, headers: Self.headers([("x-api-key", "not-the-key")]))
-            #expect(wrong.status == 401)
+            #expect(wrong.status == 407)
+            #expect(wrong.errorMessage?.contains("the API key header (ANTHROPIC_API_KEY)") == true, "\(wrong.text)")
+            // Claude Code hides any message that mentions this header behind "Invalid API key".
+            #expect(wrong.errorMessage?.lowercased().contains("x-api-key") == false)
             #expect(wrong.errorType == "authentication_error")
 
             let wrongBearer = try await proxy.client.post(
                 body: body,
                 headers: Self.headers([("authorization", "Bearer not-the-key")])
             )
-            #expect(wrongBearer.status == 401)
+            #expect(wrongBearer.status == 407)
+            #expect(
+                wrongBearer.errorMessage?.contains("Authorization: Bearer (ANTHROPIC_AUTH_TOKEN)") == true,
+                "\(wrongBearer.text)"
+            )
 
             let viaHeader = try await proxy.client.post(body: body, headers: Self.headers([("x-api-key", Self.apiKey)]))
             #expect(viaHeader.status == 200, "\(viaHeader.text)")
@@ -52,13 +59,13 @@ struct AuthTests {
             }
             // Other endpoints are protected too.
             let models = try await proxy.client.get("/v1/models", headers: Self.headers([]))
-            #expect(models.status == 401)
+            #expect(models.status == 407)
             let count = try await proxy.client.post(
                 "/v1/messages/count_tokens",
                 body: ["model": "m", "messages": [["role": "user", "content": "hi"]]],
                 headers: Self.headers([])
             )
-            #expect(count.status == 401)
+            #expect(count.status == 407)
         }
     }
 
@@ -73,7 +80,7 @@ struct AuthTests {
         }
     }
 
-    @Test func unsetProviderKeyVariableIsNamedInA401() async throws {
+    @Test func unsetProviderKeyVariableIsNamedInA424() async throws {
         let stack = try Stack.current()
         let model = TestModel.unique("nokey")
         try await stack.upstream.script(model, [["text_stream": ["text": "should not be reached"]]])
@@ -92,7 +99,7 @@ struct AuthTests {
                 let result = try await proxy.client.post(
                     body: MessagesBody.make(model: "claude-sonnet-4-5", stream: stream)
                 )
-                #expect(result.status == 401, "\(result.text)")
+                #expect(result.status == 424, "\(result.text)")
                 #expect(result.errorType == "authentication_error")
                 #expect(result.errorMessage?.contains("SOME_UNSET_VAR") == true, "\(result.text)")
             }
@@ -111,7 +118,7 @@ struct AuthTests {
         )
         try await withProxy(proxy) { proxy in
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true))
-            #expect(result.status == 401, "\(result.text)")
+            #expect(result.status == 424, "\(result.text)")
             #expect(result.errorType == "authentication_error")
             #expect(result.errorMessage?.contains("NVIDIA_API_KEY") == true, "\(result.text)")
             #expect(proxy.stderr.contains("built-in"), "\(proxy.stderr)")

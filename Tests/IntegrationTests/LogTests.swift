@@ -66,7 +66,7 @@ struct LogTests {
         try await withProxy(proxy) { proxy in
             let body = MessagesBody.make(model: "up,never-called", stream: true)
             let unauthorised = try await proxy.client.post(body: body, headers: [("content-type", "application/json")])
-            #expect(unauthorised.status == 401)
+            #expect(unauthorised.status == 407)
             let port = try #require(Int(proxy.url.split(separator: ":").last ?? ""))
             let connection = try await RawConnection.connect(port: port)
             try await connection.send(
@@ -80,7 +80,7 @@ struct LogTests {
             try await Task.sleep(for: .milliseconds(200))
             let lines = proxy.requestLines.map(String.init)
             try #require(lines.count == 2, "stderr:\n\(proxy.stderr)")
-            #expect(lines[0].contains(" 401 ") && lines[0].contains("authentication_error"), "\(lines[0])")
+            #expect(lines[0].contains(" 407 ") && lines[0].contains("authentication_error"), "\(lines[0])")
             #expect(lines[1].contains(" 413 ") && lines[1].contains("request_too_large"), "\(lines[1])")
             #expect(!proxy.stderr.contains("door-key-5521"))
         }
@@ -113,13 +113,13 @@ struct LogTests {
                 body: MessagesBody.make(model: "up,\(model)", stream: false),
                 headers: headers
             )
-            #expect(failed.status == 401)
+            #expect(failed.status == 424)
             #expect(!failed.text.contains(SwitchboardProcess.providerKey), "\(failed.text)")
             let rejected = try await proxy.client.post(
                 body: MessagesBody.make(model: "up,\(model)", stream: false),
                 headers: [("content-type", "application/json"), ("x-api-key", clientKey + "-wrong")]
             )
-            #expect(rejected.status == 401)
+            #expect(rejected.status == 407)
             #expect(await eventually(timeout: .seconds(3)) { proxy.requestLines.count >= 2 })
             await proxy.stop()
             let output = proxy.stdout + proxy.stderr

@@ -78,7 +78,7 @@ struct RetryTests {
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "dead,gone", stream: true))
             let elapsed = ContinuousClock.now - start
-            #expect(result.status == 502, "\(result.text)")
+            #expect(result.status == 424, "\(result.text)")
             #expect(result.errorType == "api_error")
             #expect(result.errorMessage?.contains("dead") == true, "\(result.text)")
             #expect(
@@ -187,7 +187,7 @@ struct FallbackTests {
         )
         try await withProxy(proxy) { proxy in
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: true))
-            #expect(result.status == 403, "\(result.text)")
+            #expect(result.status == 424, "\(result.text)")
             #expect(result.errorType == "permission_error")
             #expect(result.errorMessage?.contains("forbidden two") == true)
             #expect(try await stack.upstream.requests(primary).count == 1)

@@ -97,7 +97,7 @@ struct StartupTests {
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "dead,m", stream: true))
             #expect(ContinuousClock.now - start < .seconds(5))
-            #expect(result.status == 502, "\(result.text)")
+            #expect(result.status == 424, "\(result.text)")
             #expect(result.header("x-should-retry") == "false")
             let message = try #require(result.errorMessage)
             #expect(message.contains("http://127.0.0.1:\(closedPort)/v1/chat/completions"), "\(message)")

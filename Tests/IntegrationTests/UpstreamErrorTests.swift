@@ -15,9 +15,9 @@ struct UpstreamErrorTests {
 
     static let cases: [Case] = [
         Case(upstream: 400, status: 400, type: "invalid_request_error"),
-        Case(upstream: 401, status: 401, type: "authentication_error"),
-        Case(upstream: 403, status: 403, type: "permission_error"),
-        Case(upstream: 404, status: 404, type: "not_found_error"),
+        Case(upstream: 401, status: 424, type: "authentication_error"),
+        Case(upstream: 403, status: 424, type: "permission_error"),
+        Case(upstream: 404, status: 424, type: "not_found_error"),
         Case(upstream: 413, status: 413, type: "request_too_large"),
         Case(upstream: 429, status: 429, type: "rate_limit_error"),
         Case(upstream: 500, status: 500, type: "api_error"),

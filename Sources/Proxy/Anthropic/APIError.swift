@@ -71,33 +71,40 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         return writer.bytes
     }
 
-    /// The provider could not be reached (connection refused, host not found, TLS failure).
-    /// Not a 5xx: Claude Code calls those a passing server-side problem and retries them,
-    /// while this is nearly always a wrong `api_base_url` or a local server that is not
-    /// running, which no retry fixes.
+    // Statuses chosen for what Claude Code shows (2.1.x, checked with the real CLI): it prints
+    // "API Error: <status> <message>" for most statuses, but answers 401 and 403 with "Please run
+    // /login" (Anthropic's login, which has nothing to do with a provider's or Switchboard's
+    // key), replaces a 404's message with "There's an issue with the selected model", calls
+    // every 5xx "a server-side issue, usually temporary", and hides any message that mentions
+    // the x-api-key header behind "Invalid API key".
+
+    /// The provider could not be reached (connection refused, host not found, TLS failure):
+    /// nearly always a wrong `api_base_url` or a local server that is not running, which no
+    /// retry fixes. 424 (Failed Dependency), not a 5xx.
     public static func unreachable(_ message: String) -> APIError {
-        APIError(.api, message, status: unreachableStatus)
+        APIError(.api, message, status: providerProblemStatus)
     }
 
-    static let unreachableStatus = 502
+    /// A provider that cannot be used as configured (no key, its key refused, the model or
+    /// URL unknown to it): 424, keeping the Anthropic type that says which.
+    static let providerProblemStatus = 424
 
-    /// A client that did not present Switchboard's own `APIKEY`. Claude Code answers a 401 with
-    /// "Not logged in · Please run /login" and hides the message, which sends people to
-    /// Anthropic's login for a key that is Switchboard's.
+    /// A client that did not present Switchboard's own `APIKEY`: 407 (Proxy Authentication
+    /// Required), which is what it is, and which Claude Code prints with the message.
     public static func clientKey(_ message: String) -> APIError {
         APIError(.authentication, message, status: clientKeyStatus)
     }
 
-    static let clientKeyStatus = 401
+    static let clientKeyStatus = 407
 
     /// The error for an HTTP status received from an upstream provider.
     public static func forUpstreamStatus(_ status: Int, message: String, retryAfter: Int? = nil) -> APIError {
         switch status {
         case 400, 422: return APIError(.invalidRequest, message)
-        case 401: return APIError(.authentication, message)
+        case 401: return APIError(.authentication, message, status: providerProblemStatus)
         case 402: return APIError(.billing, message)
-        case 403: return APIError(.permission, message)
-        case 404: return APIError(.notFound, message)
+        case 403: return APIError(.permission, message, status: providerProblemStatus)
+        case 404: return APIError(.notFound, message, status: providerProblemStatus)
         case 408, 504: return APIError(.timeout, message)
         case 413: return APIError(.requestTooLarge, message)
         case 429: return APIError(.rateLimit, message, retryAfter: retryAfter)

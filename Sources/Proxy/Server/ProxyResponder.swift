@@ -88,7 +88,8 @@ public struct ProxyResponder: HTTPResponder {
         guard let expected = engine.store.config.apiKey else { return nil }
         var presented: [(header: String, variable: String, value: String)] = []
         if let key = request.headers[.init("x-api-key")!] {
-            presented.append(("x-api-key", "ANTHROPIC_API_KEY", key.trimmingWhitespace()))
+            // Never "x-api-key" in the message: Claude Code then shows only "Invalid API key".
+            presented.append(("the API key header", "ANTHROPIC_API_KEY", key.trimmingWhitespace()))
         }
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
@@ -98,10 +99,10 @@ public struct ProxyResponder: HTTPResponder {
                 )
             }
         }
-        let source = engine.store.config.source.path.map { " (\($0))" } ?? ""
+        let source = engine.store.config.source.path.map { " \($0)" } ?? ""
         guard !presented.isEmpty else {
             return APIError.clientKey(
-                "this Switchboard requires the APIKEY from its config\(source), sent as x-api-key or Authorization: Bearer, "
+                "this Switchboard requires the APIKEY from its config\(source) as an API key or Authorization: Bearer, "
                     + "and the request had neither; set ANTHROPIC_AUTH_TOKEN to it, e.g. eval \"$(switchboard env)\""
             )
         }
@@ -109,8 +110,8 @@ public struct ProxyResponder: HTTPResponder {
         let wrong = presented.map(\.header).joined(separator: " and ")
         let variables = presented.map(\.variable).joined(separator: " / ")
         return APIError.clientKey(
-            "the key sent in \(wrong) is not this Switchboard's APIKEY (from its config\(source)); "
-                + "set \(variables) to the APIKEY, e.g. eval \"$(switchboard env)\""
+            "the key sent in \(wrong) (\(variables)) is not this Switchboard's APIKEY (from its config\(source)); "
+                + "set it to the APIKEY, e.g. eval \"$(switchboard env)\""
         )
     }
 

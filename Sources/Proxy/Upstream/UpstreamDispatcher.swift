@@ -75,7 +75,8 @@ struct UpstreamDispatcher: Sendable {
             if provider.apiKeys.isEmpty, let variable = provider.missingKeyVariable {
                 let error = APIError(
                     .authentication,
-                    "provider \"\(provider.name)\" has no API key: set the environment variable \(variable) and restart Switchboard"
+                    "provider \"\(provider.name)\" has no API key: set the environment variable \(variable) and restart Switchboard",
+                    status: APIError.providerProblemStatus
                 )
                 events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
                 lastError = error
@@ -289,7 +290,7 @@ struct UpstreamDispatcher: Sendable {
             let retryAfter = RetryPolicy.retryAfter(headers)
             let error = APIError.forUpstreamStatus(
                 status,
-                message: redactor.redact("\(label): \(message)"),
+                message: redactor.redact("\(label): \(message)\(Self.hint(status: status))"),
                 retryAfter: retryAfter
             )
             return .failed(
@@ -382,6 +383,15 @@ struct UpstreamDispatcher: Sendable {
                 )
         } onCancel: {
             call.cancel()
+        }
+    }
+
+    /// What to do about a provider's refusal that no retry fixes.
+    static func hint(status: Int) -> String {
+        switch status {
+        case 401, 403: return " (the provider refused its key: check api_key for it in the Switchboard config)"
+        case 404: return " (the model id or api_base_url may be wrong; switchboard check --probe tests them)"
+        default: return ""
         }
     }
 
