@@ -7,6 +7,7 @@ Unlike the other Claude Code tests, these leave Claude Code's own retries on (no
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -15,7 +16,7 @@ import time
 
 import pytest
 
-from conftest import Switchboard, unique
+from conftest import Switchboard, binary, unique
 from test_claude_code import claude_binary
 
 CLIENT_KEY = "sb-e2e-client-key-7731"
@@ -137,3 +138,33 @@ def test_context_overflow(guarded, upstream):
         "type": "invalid_request_error", "code": "context_length_exceeded"}}}], repeat_last=True)
     output, seconds, code = run(guarded, model=f"scripted,{model}")
     shown_at_once(guarded, output, seconds, code, model, "131072")
+
+
+def test_env_tells_claude_code_the_routed_models_window(switchboard, tmp_path):
+    """`switchboard env` sets what Claude Code reads for its compaction window: the smallest
+    window among the routed models (here DeepSeek's 128K, beside GLM-4.7's 200K), so it
+    compacts before that model refuses; it also stops Claude Code's unknown-model warning."""
+    config = tmp_path / "config.json"
+    config.write_text(json.dumps({
+        "Providers": [
+            {"name": "nvidia", "api_base_url": "https://integrate.api.nvidia.com/v1", "api_key": "k",
+             "models": ["z-ai/glm4.7"]},
+            {"name": "deepseek", "api_base_url": "https://api.deepseek.com", "api_key": "k",
+             "models": ["deepseek-chat"]},
+        ],
+        "Router": {"default": "nvidia,z-ai/glm4.7", "background": "deepseek,deepseek-chat"},
+    }))
+    port = switchboard.url.rsplit(":", 1)[1]
+    printed = subprocess.run([str(binary()), "env", "--config", str(config), "--port", port],
+                             capture_output=True, text=True, check=True).stdout
+    exports = dict(line[len("export "):].split("=", 1) for line in printed.splitlines() if line.startswith("export "))
+    assert exports["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] == "131072"
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.mkdtemp(prefix="cc-home-")}
+    env.update({name: value.strip("'\"") for name, value in exports.items()})
+    assert env["ANTHROPIC_BASE_URL"] == switchboard.url
+    result = subprocess.run([str(claude_binary()), "-p", "/context", "--model", "nvidia,z-ai/glm4.7"],
+                            cwd=tmp_path, env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                            timeout=120)
+    output = result.stdout + result.stderr
+    assert "/ 131.1k" in output, output
+    assert "doesn't recognize the model" not in output, output

@@ -55,20 +55,24 @@ struct EnvScript {
             "export API_TIMEOUT_MS=\(config.apiTimeoutMilliseconds)",
             "export CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC=1",
         ]
+        if let smallest = config.smallestRoutedWindow {
+            lines.append(
+                "# the smallest context window among the routed models: \(smallest.model), \(smallest.tokens) tokens"
+            )
+        }
         for (name, value) in Self.contextWindowVariables(config) { lines.append("export \(name)=\(value)") }
         return lines.joined(separator: "\n")
     }
 
-    /// What tells Claude Code the context window of the models behind the routes: it assumes
-    /// a Claude-sized window (and 1M tokens for a model name it does not know), so without
-    /// these it does not compact before a smaller model refuses the conversation. The smallest
-    /// window among the routed models wins, since any request may land there.
+    /// What tells Claude Code the context window of the models behind the routes. It assumes a
+    /// Claude-sized window (1M tokens for a model name it does not know), so without this it
+    /// does not compact before a smaller model refuses the conversation. Claude Code (2.1.x)
+    /// compacts at `min(model window, CLAUDE_CODE_AUTO_COMPACT_WINDOW)`, less a summary buffer;
+    /// `CLAUDE_CODE_MAX_CONTEXT_TOKENS` is read only when compaction is disabled, so it is not
+    /// set. The smallest window among the routed models wins: any request may land there.
     static func contextWindowVariables(_ config: SwitchboardConfig) -> [(String, String)] {
         guard let smallest = config.smallestRoutedWindow else { return [] }
-        return [
-            ("CLAUDE_CODE_MAX_CONTEXT_TOKENS", String(smallest.tokens)),
-            ("CLAUDE_CODE_AUTO_COMPACT_WINDOW", String(smallest.tokens)),
-        ]
+        return [("CLAUDE_CODE_AUTO_COMPACT_WINDOW", String(smallest.tokens))]
     }
 
     static func shellQuote(_ text: String) -> String {
