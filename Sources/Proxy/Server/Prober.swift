@@ -97,7 +97,7 @@ public struct Prober: Sendable {
             ?? Result(
                 model: model,
                 status: 504,
-                error: "timeout_error: no answer within \(UpstreamDispatcher.format(timeout))"
+                error: "timeout_error: no answer within \(DurationText.format(timeout))"
             )
     }
 }

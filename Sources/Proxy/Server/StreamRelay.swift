@@ -19,8 +19,7 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
     func run(write: (ByteBuffer, [StreamEvent]) async throws -> Void) async -> RelayOutcome {
         var state = RelayState(translation: translation, requestStart: requestStart, progress: progress)
         let clock = ContinuousClock()
-        var lastUpstream = clock.now
-        var lastWrite = clock.now
+        var timer = StreamTimer(timeout: timeout, pingInterval: pingInterval, now: clock.now)
         let call = opened.call
         presence?.onGone { call.notifyClientGone() }
         defer { presence?.onGone(nil) }
@@ -31,7 +30,7 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
             let batch = state.batch
             state.bytes = []
             state.batch = []
-            lastWrite = clock.now
+            timer.wrote(at: clock.now)
             do {
                 try await write(buffer, batch)
                 state.progress?.flushIfDue()
@@ -50,14 +49,13 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
             _ = await flush()
             return state.finish()
         }
-        var drainingSince: ContinuousClock.Instant?
         guard await flush() else { return state.finish() }
         if state.translation.isEnded {
             guard state.translation.upstreamDone, state.outcome.error == nil else {
                 call.cancel()
                 return state.finish()
             }
-            drainingSince = clock.now
+            timer.startDraining(at: clock.now)
         }
 
         loop: for await item in call.items {
@@ -65,26 +63,26 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
             case .head:
                 continue
             case .bytes(let buffer):
-                lastUpstream = clock.now
-                guard drainingSince == nil else { continue }
+                timer.upstreamActivity(at: clock.now)
+                guard !timer.isDraining else { continue }
                 state.apply(state.translation.feed(buffer))
                 guard await flush() else { return state.finish() }
                 if state.translation.isEnded {
                     if state.translation.upstreamDone, state.outcome.error == nil {
                         // Let the body end so the connection goes back to the pool.
-                        drainingSince = clock.now
+                        timer.startDraining(at: clock.now)
                         continue
                     }
                     call.cancel()
                     break loop
                 }
             case .end:
-                if drainingSince != nil { break loop }
+                if timer.isDraining { break loop }
                 state.apply(state.translation.finish())
                 _ = await flush()
                 break loop
             case .failure(let error):
-                if drainingSince != nil { break loop }
+                if timer.isDraining { break loop }
                 if state.translation.isComplete {
                     state.apply(state.translation.finish())
                 } else {
@@ -101,29 +99,26 @@ struct StreamRelay<Translation: AnswerTranslation>: Sendable {
                 _ = await flush()
                 break loop
             case .tick:
-                let now = clock.now
-                if let since = drainingSince {
-                    if now - since > .seconds(2) {
-                        call.cancel()
-                        break loop
-                    }
+                switch timer.tick(at: clock.now, canPing: state.atFrameBoundary) {
+                case .none:
                     continue
-                }
-                if now - lastUpstream > timeout {
+                case .drainOver:
+                    call.cancel()
+                    break loop
+                case .timedOut:
                     call.cancel()
                     let label = "\(opened.target.provider) (\(opened.target.model))"
                     state.apply(
                         state.translation.fail(
                             APIError(
                                 .timeout,
-                                "\(label) went silent for \(UpstreamDispatcher.format(timeout)) (API_TIMEOUT_MS)"
+                                "\(label) went silent for \(DurationText.format(timeout)) (API_TIMEOUT_MS)"
                             )
                         )
                     )
                     _ = await flush()
                     break loop
-                }
-                if now - lastWrite >= pingInterval, state.atFrameBoundary {
+                case .ping:
                     state.apply((Array(StreamEvent.ping.sseFrame.utf8), [.ping]))
                     guard await flush() else { return state.finish() }
                 }

@@ -59,57 +59,106 @@ struct UpstreamDispatcher: Sendable {
 
     private static let clientGone = APIError(.invalidRequest, "client closed the request", status: 499)
 
-    /// Opens the answer for `request`, trying `decision`'s candidates in order.
+    /// Opens the answer for `request`, trying `decision`'s candidates in order. The decisions
+    /// are ``DispatchStateMachine``'s; this only performs them: waits, sends, reports.
     /// - Parameter wholeBody: read the complete body (non-streaming clients).
     func open(_ request: MessagesRequest, decision: RouteDecision, id: RequestID, wholeBody: Bool) async -> Result<
         Opened, APIError
     > {
-        var lastError = APIError(.api, "no model to send the request to")
-        let candidates = decision.candidates
-        for (position, target) in candidates.enumerated() {
-            let next = position + 1 < candidates.count ? "fall back to \(candidates[position + 1])" : "give up"
-            guard let provider = config.provider(named: target.provider) else {
-                lastError = APIError(.api, "provider \"\(target.provider)\" is not configured")
-                continue
-            }
-            if provider.apiKeys.isEmpty, let variable = provider.missingKeyVariable {
-                let error = APIError(
-                    .authentication,
-                    "provider \"\(provider.name)\" has no API key: set the environment variable \(variable) and restart Switchboard",
-                    status: APIError.providerProblemStatus
+        let providers = decision.candidates.map { config.provider(named: $0.provider) }
+        var machine = DispatchStateMachine(
+            candidates: zip(decision.candidates, providers).map { target, provider in
+                guard let provider else { return .init(target: target, configured: false) }
+                let runtime = registry.runtime(for: provider)
+                return .init(
+                    target: target,
+                    missingKeyVariable: provider.missingKeyVariable,
+                    keys: runtime.keys,
+                    limiter: runtime.limiter
                 )
-                events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
-                lastError = error
-                continue
+            },
+            policy: retry
+        )
+        var prepared: [Int: PreparedRequest] = [:]
+        var step = machine.start(now: .now)
+        while true {
+            for report in step.reports {
+                events.emit(
+                    .attemptFailed(.init(id: id, target: report.target, error: report.error, next: report.next))
+                )
+                logger.info(
+                    "\(id) upstream attempt failed\(report.keyNote)",
+                    metadata: [
+                        "provider": "\(report.target)", "error": "\(report.error.message)", "next": "\(report.next)",
+                    ]
+                )
             }
-            switch await openCandidate(
-                provider: provider,
-                target: target,
-                request: request,
-                id: id,
-                wholeBody: wholeBody,
-                next: next
-            )
-            {
-            case .success(let opened): return .success(opened)
-            case .failure(let error):
-                if error.status == 499 { return .failure(error) }
-                lastError = error
+            switch step.action {
+            case .wait(let duration, let reason):
+                if case .budget(_, let rpm) = reason, let target = machine.currentTarget {
+                    events.emit(.queued(.init(id: id, target: target, wait: duration)))
+                    logger.info(
+                        "\(id) waiting \(DurationText.format(duration)) for \(target.provider)'s budget of \(rpm) requests per minute"
+                    )
+                }
+                guard presence?.isGone != true, !Task.isCancelled, await pause(duration) else {
+                    machine.clientLeft()
+                    return .failure(Self.clientGone)
+                }
+                step = machine.waited(now: .now)
+            case .send(let index, let checkout):
+                if presence?.isGone == true || Task.isCancelled {
+                    machine.clientLeft()
+                    return .failure(Self.clientGone)
+                }
+                let target = decision.candidates[index]
+                guard let provider = providers[index] else {
+                    preconditionFailure("sending to an unconfigured provider")
+                }
+                let candidate = prepared[index] ?? prepare(request, provider: provider, target: target)
+                prepared[index] = candidate
+                let result = await attemptOnce(
+                    makeRequest(
+                        provider: provider,
+                        profile: candidate.profile,
+                        body: candidate.body,
+                        key: checkout?.key,
+                        wholeBody: wholeBody
+                    ),
+                    provider: provider,
+                    target: target,
+                    profile: candidate.profile,
+                    toolNames: candidate.toolNames,
+                    wholeBody: wholeBody
+                )
+                switch result {
+                case .opened(let opened):
+                    machine.opened()
+                    return .success(opened)
+                case .clientGone:
+                    machine.clientLeft()
+                    return .failure(Self.clientGone)
+                case .failed(let error, let retryable, let retryAfter, let status):
+                    step = machine.failed(
+                        .init(error: error, retryable: retryable, retryAfter: retryAfter, status: status),
+                        now: .now
+                    )
+                }
+            case .fail(let error):
+                return .failure(error)
             }
         }
-        return .failure(lastError)
     }
 
-    private func openCandidate(
-        provider: ProviderConfig,
-        target: ModelRef,
-        request: MessagesRequest,
-        id: RequestID,
-        wholeBody: Bool,
-        next: String
-    ) async -> Result<Opened, APIError> {
+    /// A candidate's request body, built once however often it is sent.
+    private struct PreparedRequest {
+        let profile: ProviderProfile
+        let body: [UInt8]
+        let toolNames: [String: String]
+    }
+
+    private func prepare(_ request: MessagesRequest, provider: ProviderConfig, target: ModelRef) -> PreparedRequest {
         let profile = ProviderProfile.resolve(provider: provider, model: target.model)
-        let runtime = registry.runtime(for: provider)
         let body: [UInt8]
         var toolNames: [String: String] = [:]
         if profile.passthrough {
@@ -129,98 +178,7 @@ struct UpstreamDispatcher: Sendable {
                 "provider": "\(provider.name)", "body": "\(redactor.redact(String(decoding: body, as: UTF8.self)))",
             ]
         )
-        let keyCount = runtime.keys.keys.count
-        let maximumAttempts = retry.retries + max(0, keyCount - 1)
-        var attempt = 0
-        var lastError = APIError(.api, "\(target) was not tried")
-        while true {
-            if presence?.isGone == true || Task.isCancelled { return .failure(Self.clientGone) }
-            if let limiter = runtime.limiter {
-                let (slot, wait) = limiter.reserveSlot()
-                if wait > .zero {
-                    events.emit(.queued(.init(id: id, target: target, wait: wait)))
-                    logger.info(
-                        "\(id) waiting \(Self.format(wait)) for \(provider.name)'s budget of \(limiter.requestsPerMinute) requests per minute"
-                    )
-                    guard await pause(wait) else {
-                        limiter.release(slot)
-                        return .failure(Self.clientGone)
-                    }
-                }
-            }
-            let checkout = runtime.keys.checkout()
-            if let checkout, checkout.wait > .zero {
-                guard checkout.wait <= retry.maximumWait else {
-                    let error = APIError(
-                        .rateLimit,
-                        "\(provider.name): all \(keyCount) keys are resting after 429s (next free in \(Self.format(checkout.wait)))",
-                        retryAfter: Int(checkout.wait.components.seconds) + 1
-                    )
-                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
-                    return .failure(error)
-                }
-                guard await pause(checkout.wait) else { return .failure(Self.clientGone) }
-            }
-            let httpRequest = makeRequest(
-                provider: provider,
-                profile: profile,
-                body: body,
-                key: checkout?.key,
-                wholeBody: wholeBody
-            )
-            let result = await attemptOnce(
-                httpRequest,
-                provider: provider,
-                target: target,
-                profile: profile,
-                toolNames: toolNames,
-                wholeBody: wholeBody
-            )
-            let keyNote = keyCount > 1 ? " (key \((checkout?.index ?? 0) + 1)/\(keyCount))" : ""
-            switch result {
-            case .opened(let opened):
-                if let checkout { runtime.keys.succeeded(checkout.index) }
-                return .success(opened)
-            case .clientGone:
-                return .failure(Self.clientGone)
-            case .failed(let error, let retryable, let retryAfter, let status):
-                lastError = error
-                var wait: Duration?
-                var note = ""
-                if status == 429, let checkout, keyCount > 1 {
-                    let rest = runtime.keys.rest(checkout.index, retryAfter: retryAfter)
-                    if attempt < maximumAttempts, runtime.keys.availableCount() > 0 {
-                        wait = .zero
-                        note =
-                            "key \(checkout.index + 1)/\(keyCount) rests \(Self.format(rest)); retry with the next key"
-                    }
-                }
-                if wait == nil, retryable, attempt < maximumAttempts {
-                    let delay = retryAfter.map { Duration.seconds($0) } ?? retry.backoff(attempt: attempt)
-                    if delay <= retry.maximumWait {
-                        wait = delay
-                        note = "retry \(attempt + 1) of \(maximumAttempts) in \(Self.format(delay))"
-                    }
-                }
-                guard let wait else {
-                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
-                    logger.info(
-                        "\(id) upstream attempt failed\(keyNote)",
-                        metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"]
-                    )
-                    return .failure(lastError)
-                }
-                attempt += 1
-                events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: note)))
-                logger.info(
-                    "\(id) upstream attempt failed\(keyNote)",
-                    metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"]
-                )
-                if wait > .zero {
-                    guard await pause(wait) else { return .failure(Self.clientGone) }
-                }
-            }
-        }
+        return PreparedRequest(profile: profile, body: body, toolNames: toolNames)
     }
 
     /// Waits `duration` unless the client leaves (checked every 200 ms); `false` if it left.
@@ -278,7 +236,7 @@ struct UpstreamDispatcher: Sendable {
         defer { presence?.onGone(nil) }
 
         let clock = ContinuousClock()
-        var lastActivity = clock.now
+        var timer = StreamTimer(timeout: timeout, pingInterval: nil, now: clock.now)
         var status = 0
         var headers = HTTPHeaders()
         var buffers: [ByteBuffer] = []
@@ -321,9 +279,9 @@ struct UpstreamDispatcher: Sendable {
                 case .head(let code, let responseHeaders):
                     status = code
                     headers = responseHeaders
-                    lastActivity = clock.now
+                    timer.upstreamActivity(at: clock.now)
                 case .bytes(let buffer):
-                    lastActivity = clock.now
+                    timer.upstreamActivity(at: clock.now)
                     guard buffer.readableBytes > 0 else { continue }
                     received += buffer.readableBytes
                     let isError = !(200..<300).contains(status)
@@ -357,11 +315,11 @@ struct UpstreamDispatcher: Sendable {
                         status: nil
                     )
                 case .tick:
-                    if clock.now - lastActivity > timeout {
+                    if timer.tick(at: clock.now, canPing: false) == .timedOut {
                         call.cancel()
                         let what = status == 0 ? "did not answer" : "went silent"
                         return .failed(
-                            APIError(.timeout, "\(label) \(what) for \(Self.format(timeout)) (API_TIMEOUT_MS)"),
+                            APIError(.timeout, "\(label) \(what) for \(DurationText.format(timeout)) (API_TIMEOUT_MS)"),
                             retryable: false,
                             retryAfter: nil,
                             status: nil
@@ -395,10 +353,4 @@ struct UpstreamDispatcher: Sendable {
         }
     }
 
-    static func format(_ duration: Duration) -> String {
-        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
-        if milliseconds < 1000 { return "\(milliseconds) ms" }
-        if milliseconds % 1000 == 0 { return "\(milliseconds / 1000) s" }
-        return String(format: "%.1f s", Double(milliseconds) / 1000)
-    }
 }
