@@ -77,7 +77,9 @@ struct Renderer {
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: width >= 100)
             let rest = bottom - top - routesHeight
-            if let detail = ui.detail {
+            // The open detail takes the list's place, unless the list has the focus (a resize
+            // from the wide layout can leave it there): the focused pane is always on screen.
+            if let detail = ui.detail, ui.focus != .requests {
                 drawDetail(&grid, id: detail, x: 0, y: top + routesHeight, width: width, height: rest, preview: false)
             } else {
                 drawRequests(&grid, x: 0, y: top + routesHeight, width: width, height: rest, wide: width >= 100)
@@ -190,7 +192,8 @@ struct Renderer {
     private func drawFooter(_ grid: inout CellGrid, y: Int) {
         let width = grid.width
         if ui.editingFilter {
-            let text = "/\(ui.filter)_   \(theme.enterKey) apply  Esc clear"
+            let keys = KeyTable.hints(.filterEntry).map(theme.keyLabel).joined(separator: "  ")
+            let text = "/\(ui.filter)_   \(keys)"
             grid.write(DisplayWidth.truncate(text, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: .bold)
             return
         }
@@ -203,11 +206,7 @@ struct Renderer {
             )
             return
         }
-        var hints = [
-            "q quit", "? help", "Tab pane", "\(theme.upDown)/jk move", "\(theme.enterKey) open", "Esc back", "/ filter",
-            "m model", "p pause",
-        ]
-        if ui.focus == .routes { hints.insert("r reset", at: 6) }
+        var hints = KeyTable.hints(.main, focus: ui.focus).map(theme.keyLabel)
         if !ui.filter.isEmpty { hints.insert("filter: \(ui.filter)", at: 0) }
         var text = ""
         for hint in hints {
@@ -547,7 +546,16 @@ struct Renderer {
 
     // MARK: - Overlays
 
-    private func box(_ grid: inout CellGrid, title: String, lines: [(String, CellGrid.Style)], minWidth: Int = 30) {
+    /// A framed box in the middle of the screen. With `scroll`, lines beyond the box scroll and
+    /// its bottom border says how many more lie above and below; `hints` go there too.
+    private func box(
+        _ grid: inout CellGrid,
+        title: String,
+        lines: [(String, CellGrid.Style)],
+        minWidth: Int = 30,
+        scroll: Int? = nil,
+        hints: [String] = []
+    ) {
         let contentWidth = min(
             grid.width - 4,
             max(minWidth, lines.map { DisplayWidth.of($0.0) }.max() ?? 0, DisplayWidth.of(title) + 4)
@@ -576,7 +584,9 @@ struct Renderer {
             y: top + boxHeight - 1,
             style: border
         )
-        for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
+        let rows = boxHeight - 2
+        let first = scroll.map { max(0, min($0, lines.count - rows)) } ?? 0
+        for (index, line) in lines.dropFirst(first).prefix(rows).enumerated() {
             grid.write(
                 DisplayWidth.pad(line.0, to: contentWidth, ellipsis: theme.ellipsis),
                 x: left + 2,
@@ -584,28 +594,90 @@ struct Renderer {
                 style: theme.style(line.1)
             )
         }
+        var label: [String] = []
+        if scroll != nil, let more = theme.scrollHint(above: first, below: lines.count - first - rows) {
+            label.append(more)
+            label += hints
+        } else if scroll != nil {
+            label += hints.filter { !$0.hasPrefix("↑↓") }
+        }
+        var text = label.isEmpty ? "" : " \(label.map(theme.keyLabel).joined(separator: "  ")) "
+        while DisplayWidth.of(text) > boxWidth - 4, label.count > 1 {
+            label.removeLast()
+            text = " \(label.map(theme.keyLabel).joined(separator: "  ")) "
+        }
+        if !text.isEmpty {
+            text = DisplayWidth.truncate(text, to: boxWidth - 4, ellipsis: theme.ellipsis)
+            grid.write(text, x: left + boxWidth - 2 - DisplayWidth.of(text), y: top + boxHeight - 1, style: border)
+        }
+    }
+
+    /// The help box's lines for a screen `width` columns wide: the key table (descriptions
+    /// wrapped beside their keys, or under them when the box is narrow) and where things are
+    /// (long paths wrapped, never cut).
+    static func helpLines(_ state: DashboardState, theme: Theme, width: Int) -> [(String, CellGrid.Style)] {
+        let keys = KeyTable.help.map { (theme.keyLabel($0.keys), $0.help) }
+        let places = [
+            ("Log file:", state.logPath), ("Config:", state.configDescription), ("Listening:", state.listenAddress),
+        ]
+        let keyWidth = keys.map { DisplayWidth.of($0.0) }.max() ?? 0
+        let placeWidth = (places.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1
+        let natural = max(
+            keys.map { keyWidth + 2 + DisplayWidth.of($0.1) }.max() ?? 0,
+            places.map { placeWidth + DisplayWidth.of($0.1) }.max() ?? 0
+        )
+        let contentWidth = helpContentWidth(natural: natural, screenWidth: width)
+        var lines: [(String, CellGrid.Style)] = []
+        let descriptionWidth = contentWidth - keyWidth - 2
+        for (key, help) in keys {
+            if descriptionWidth >= 16 {
+                for (index, part) in wrap(help, width: descriptionWidth).enumerated() {
+                    let lead =
+                        index == 0 ? DisplayWidth.pad(key, to: keyWidth) : String(repeating: " ", count: keyWidth)
+                    lines.append((lead + "  " + part, .plain))
+                }
+            } else {
+                lines.append((key, .bold))
+                for part in wrap(help, width: max(1, contentWidth - 2)) { lines.append(("  " + part, .plain)) }
+            }
+        }
+        lines.append(("", .plain))
+        for (label, value) in places {
+            // Beside its label when it fits, else on lines of its own (a path is best read whole).
+            if DisplayWidth.of(value) <= contentWidth - placeWidth {
+                lines.append((DisplayWidth.pad(label, to: placeWidth) + value, .dim))
+            } else {
+                lines.append((label, .dim))
+                for part in wrap(value, width: max(1, contentWidth - 2)) { lines.append(("  " + part, .dim)) }
+            }
+        }
+        return lines
+    }
+
+    static let helpMinimumWidth = 30
+
+    /// The help box's text width: as wide as its longest line, within the screen.
+    static func helpContentWidth(natural: Int, screenWidth: Int) -> Int {
+        max(1, min(screenWidth - 4, max(helpMinimumWidth, natural)))
+    }
+
+    /// How many help lines do not fit on a `width` x `height` screen (how far ↑↓ scroll the help).
+    static func helpOverflow(_ state: DashboardState, theme: Theme, width: Int, height: Int) -> Int {
+        let lines = helpLines(state, theme: theme, width: width).count
+        return max(0, lines - max(0, height - 4))
     }
 
     private func drawHelp(_ grid: inout CellGrid) {
-        let keys: [(String, String)] = [
-            ("q, Ctrl-C", "quit (requests in flight finish first)"),
-            ("?, F1", "this help (Esc closes)"),
-            ("Tab, Shift-Tab, 1-3", "move between panes"),
-            ("\(theme.upDown), j/k, PgUp/PgDn, g/G", "move the selection"),
-            ("\(theme.enterKey)", "open a request's detail / a route's models"),
-            ("Esc", "back"),
-            ("/", "filter requests (route, model, status)"),
-            ("m", "switch a route's model"),
-            ("r", "put the selected route back to its configured model"),
-            ("p", "pause the display (traffic keeps flowing)"),
-        ]
-        let keyWidth = keys.map { DisplayWidth.of($0.0) }.max() ?? 0
-        var lines = keys.map { (DisplayWidth.pad($0.0, to: keyWidth) + "  " + $0.1, CellGrid.Style.plain) }
-        lines.append(("", .plain))
-        lines.append(("Log file: \(state.logPath)", .dim))
-        lines.append(("Config:   \(state.configDescription)", .dim))
-        lines.append(("Listening: \(state.listenAddress)", .dim))
-        box(&grid, title: "Keys", lines: lines)
+        let lines = Self.helpLines(state, theme: theme, width: grid.width)
+        box(
+            &grid,
+            title: "Keys",
+            lines: lines,
+            // Wrapped lines may all end short of the width they were wrapped to: keep it.
+            minWidth: Self.helpContentWidth(natural: .max, screenWidth: grid.width),
+            scroll: ui.helpScroll,
+            hints: KeyTable.hints(.help)
+        )
     }
 
     private func drawSwitcher(_ grid: inout CellGrid) {
@@ -614,7 +686,7 @@ struct Renderer {
         switch switcher.step {
         case .route:
             var lines: [(String, CellGrid.Style)] = [
-                ("Pick a route (\(theme.enterKey) choose, r reset, Esc close)", .dim)
+                ("Pick a route (\(KeyTable.hints(.switcherRoute).map(theme.keyLabel).joined(separator: ", ")))", .dim)
             ]
             for (index, route) in routes.enumerated() {
                 let entry = state.routeEntries[route]
@@ -632,7 +704,7 @@ struct Renderer {
             let current = state.routeEntries[route]?.effective
             let configured = state.routeEntries[route]?.configured
             var lines: [(String, CellGrid.Style)] = [
-                ("\(route): type to filter, \(theme.enterKey) apply, Esc back", .dim),
+                ("\(route): \(KeyTable.hints(.switcherModel).map(theme.keyLabel).joined(separator: ", "))", .dim),
                 ("filter: \(switcher.filter)_", .bold),
             ]
             let room = max(1, min(grid.height - 6, 14))

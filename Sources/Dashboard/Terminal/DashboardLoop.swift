@@ -149,7 +149,10 @@ struct DashboardLoop {
             models: shown.availableModels,
             requests: visible.map(\.id),
             detailLines: detailLines,
-            pageSize: max(1, size.height / 2)
+            pageSize: max(1, size.height / 2),
+            layout: Layout.choose(width: size.width, height: size.height),
+            inForce: shown.routeEntries.compactMapValues(\.effective),
+            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height)
         )
         for action in ui.handle(key, context: context) {
             switch action {
