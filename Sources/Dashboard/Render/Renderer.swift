@@ -265,7 +265,11 @@ struct Renderer {
             grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
             rowY += 1
         }
-        for (index, route) in state.routeRows.enumerated() where rowY < y + height {
+        // More routes than rows: the last row says how many more, and the window keeps the
+        // selected route in it.
+        let routes = state.routeRows
+        let window = Self.window(count: routes.count, rows: y + height - rowY, keeping: ui.routeIndex)
+        for (index, route) in routes.enumerated() where window.range.contains(index) {
             let stats = state.stats(for: route)
             let entry = state.routeEntries[route]
             let unset = RouteKind.configurable.contains(route) ? "(default)" : "(the request's own)"
@@ -311,6 +315,34 @@ struct Renderer {
             if selected { grid.style(x: x, y: rowY, count: width, .reverse) }
             rowY += 1
         }
+        drawScrollHint(&grid, window, x: x, y: rowY, width: width)
+    }
+
+    /// Which rows of a list of `count` fit in `rows` screen rows, keeping row `keeping` in view.
+    /// When they do not all fit, the last screen row is kept for the scroll hint.
+    struct Window {
+        var range: Range<Int>
+        var above: Int
+        var below: Int
+    }
+
+    static func window(count: Int, rows: Int, keeping selected: Int, centred: Bool = false) -> Window {
+        guard rows > 0 else { return Window(range: 0..<0, above: 0, below: count) }
+        guard count > rows else { return Window(range: 0..<count, above: 0, below: 0) }
+        // One row only: no room for a hint.
+        let shown = rows > 1 ? rows - 1 : rows
+        let wanted = centred ? selected - shown / 2 : selected - shown + 1
+        let first = max(0, min(wanted, count - shown))
+        let end = first + shown
+        guard rows > 1 else { return Window(range: first..<end, above: 0, below: 0) }
+        return Window(range: first..<end, above: first, below: count - end)
+    }
+
+    /// The scroll hint on the row under a window's rows (dim, right-aligned), when it needs one.
+    private func drawScrollHint(_ grid: inout CellGrid, _ window: Window, x: Int, y: Int, width: Int) {
+        guard let hint = theme.scrollHint(above: window.above, below: window.below), width > 2 else { return }
+        let text = DisplayWidth.truncate(hint, to: width - 2, ellipsis: theme.ellipsis)
+        grid.write(text, x: x + width - 1 - DisplayWidth.of(text), y: y, style: theme.style(.dim))
     }
 
     // MARK: - Requests
@@ -368,8 +400,9 @@ struct Renderer {
         }
         let selected = selectedID
         let selectedIndex = visible.firstIndex { $0.id == selected } ?? 0
-        let first = max(0, min(selectedIndex - rows / 2, visible.count - rows))
-        for record in visible[first..<min(visible.count, first + rows)] {
+        let window = Self.window(count: visible.count, rows: rows, keeping: selectedIndex, centred: true)
+        defer { drawScrollHint(&grid, window, x: x, y: y + height - 1, width: width) }
+        for record in visible[window.range] {
             let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
             let status = statusLabel(record)
             let model = record.model?.description ?? record.requestedModel
@@ -537,11 +570,18 @@ struct Renderer {
         }
         let lines = Self.detailLines(record, width: width - 2, theme: theme, timeZone: timeZone, now: now)
         let rows = y + height - rowY
-        let scroll = preview ? 0 : min(ui.detailScroll, max(0, lines.count - rows))
-        for (text, style) in lines.dropFirst(scroll).prefix(rows) {
+        var window = Self.window(count: lines.count, rows: rows, keeping: 0)
+        if !preview, lines.count > rows {
+            // Scrolled by ui.detailScroll, at most to where the last line shows.
+            let shown = window.range.count
+            let first = min(ui.detailScroll, lines.count - shown)
+            window = Window(range: first..<(first + shown), above: first, below: lines.count - first - shown)
+        }
+        for (text, style) in lines[window.range] {
             grid.write(text, x: x + 1, y: rowY, style: theme.style(style), limit: width - 1)
             rowY += 1
         }
+        drawScrollHint(&grid, window, x: x, y: rowY, width: width)
     }
 
     // MARK: - Overlays
