@@ -51,7 +51,11 @@ struct Renderer {
         }
         drawHeader(&grid)
         let footerHeight = 1
-        let top = 2
+        var top = 2
+        if let refusal = state.configRefusal {
+            drawBanner(&grid, refusal, y: top)
+            top += 1
+        }
         let bottom = height - footerHeight
         switch layout {
         case .wide:
@@ -126,15 +130,27 @@ struct Renderer {
         let width = grid.width
         let title = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
         let uptime = Format.duration(seconds: max(0, now.timeIntervalSince(state.startedAt)))
-        var line = "  \(state.listenAddress)  up \(uptime)  config: \(state.configDescription)"
+        var line = "  \(state.listenAddress)  up \(uptime)"
         if ui.paused { line = "  PAUSED" + line }
-        let noticeStart = title + DisplayWidth.of(line) + 2
-        if let notice = state.configNotice { line += "  (\(notice.text))" }
+        // Before the config's path (which is often cut), so it shows at 80 columns.
+        var notice = 0..<0
+        if let reloaded = state.configReloadedAt, now.timeIntervalSince(reloaded) < Self.reloadNoticeSeconds {
+            let text = "config reloaded at \(Format.time(reloaded, zone: timeZone))"
+            let start = title + DisplayWidth.of(line) + 2
+            notice = start..<(start + DisplayWidth.of(text))
+            line += "  \(text)"
+        }
+        line += "  config: \(state.configDescription)"
         let end =
             title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
-        if let notice = state.configNotice, notice.isError, noticeStart < end {
-            grid.style(x: noticeStart, y: 0, count: end - noticeStart, theme.style(.color(.red, bold: true)))
+        if !notice.isEmpty, notice.lowerBound < end {
+            grid.style(
+                x: notice.lowerBound,
+                y: 0,
+                count: min(end, notice.upperBound) - notice.lowerBound,
+                theme.style(.color(.green))
+            )
         }
 
         let inFlight = state.inFlight.count
@@ -170,6 +186,22 @@ struct Renderer {
                 theme.style(.color(.red, bold: true))
             )
         }
+    }
+
+    /// How long the header says a good config edit was applied.
+    static let reloadNoticeSeconds: TimeInterval = 10
+
+    /// A refused config edit: one line under the header, in the warning colour, cut to fit.
+    private func drawBanner(_ grid: inout CellGrid, _ reason: String, y: Int) {
+        // The longest that fits; narrow, shorter words so the line and column stay in view.
+        let short = reason.hasPrefix("not valid JSON5: ") ? String(reason.dropFirst(17)) : reason
+        let texts = [
+            "Config edit refused: \(reason) (the last good config keeps serving)", "Config edit refused: \(reason)",
+            "Config refused: \(short)",
+        ]
+        let text = texts.first { DisplayWidth.of($0) <= grid.width } ?? texts[texts.count - 1]
+        let style = theme.style(CellGrid.Style(color: .yellow, bold: true, reverse: !theme.color))
+        grid.write(DisplayWidth.pad(text, to: grid.width, ellipsis: theme.ellipsis), x: 0, y: y, style: style)
     }
 
     private func drawTabs(_ grid: inout CellGrid, y: Int) {

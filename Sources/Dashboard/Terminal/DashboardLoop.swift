@@ -108,14 +108,9 @@ struct DashboardLoop {
         let reload = shared.store.lastReload
         if reload != lastReload, let reload {
             lastReload = reload
-            let time = Format.time(reload.time)
-            state.configNotice =
-                reload.error.map { ("config edit refused at \(time): \($0)", true) } ?? (
-                    "config reloaded at \(time)", false
-                )
+            state.noteReload(reload)
             state.availableModels = shared.store.config.allModels
-            state.touch()
-            frozen?.configNotice = state.configNotice
+            frozen?.noteReload(reload)
         }
         var address = shared.listenAddress.withLock { $0 }
         if shared.stopping.load(ordering: .relaxed) {
