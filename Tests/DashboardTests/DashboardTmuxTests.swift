@@ -426,6 +426,19 @@ final class DashboardTmuxTests {
         _ = try await quit(tmux)
     }
 
+    @Test func theEmptyStateHintNamesThisInstancesPortAndConfig() async throws {
+        let tmux = try startDashboard()
+        let url = try await proxyURL(tmux)
+        let port = try #require(url.split(separator: ":").last)
+        let hint = #"eval "$(switchboard env --port \#(port) --config \#(configPath))""#
+        try await EndToEnd.poll("the hint with port \(port)", diagnostics: tmux.capture()) {
+            tmux.capture().contains(hint) ? true : nil
+        }
+        #expect(port != "3456")
+        #expect(tmux.capture().contains("No requests yet. Point Claude Code here:"))
+        _ = try await quit(tmux)
+    }
+
     /// Every parameter of every SGR sequence (`ESC [ … m`) on the screen.
     static func sgrParameters(_ screen: String) -> [Int] {
         screen.matches(of: /\x1B\[([0-9;:]*)m/).flatMap { match in

@@ -419,15 +419,15 @@ struct Renderer {
         let rows = y + height - rowY
         guard rows > 0 else { return }
         if visible.isEmpty {
-            let text =
+            // The command on a line of its own, wrapped rather than cut: it is meant to be copied.
+            let lines =
                 ui.filter.isEmpty
-                ? "No requests yet. Point Claude Code here: eval \"$(switchboard env)\"" : "Nothing matches the filter."
-            grid.write(
-                DisplayWidth.truncate(text, to: width - 2, ellipsis: theme.ellipsis),
-                x: x + 1,
-                y: rowY,
-                style: theme.style(.dim)
-            )
+                ? Self.wrap("No requests yet. Point Claude Code here:", width: width - 2)
+                    + Self.wrap(state.envCommand, width: width - 2) : ["Nothing matches the filter."]
+            for line in lines.prefix(rows) {
+                grid.write(line, x: x + 1, y: rowY, style: theme.style(.dim), limit: width - 1)
+                rowY += 1
+            }
             return
         }
         let selected = selectedID

@@ -22,6 +22,8 @@ struct DashboardState {
     var configRefusal: String?
     /// When the last good edit was applied: a notice in the header for a few seconds.
     var configReloadedAt: Date?
+    /// The command the empty Requests pane suggests (see ``EnvHint``).
+    var envCommand = EnvHint.defaultCommand
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).

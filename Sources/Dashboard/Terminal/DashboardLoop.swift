@@ -51,6 +51,9 @@ struct DashboardLoop {
     private var lastSecond = 0
     private var lastRoutes: [RouteKind: RouteTable.Entry] = [:]
     private var lastReload: ConfigStore.ReloadStatus?
+    private var lastURL = ""
+    /// `--config` for the empty state's `switchboard env` hint, when `env` would not find this config.
+    private let envConfigArgument: String?
 
     init(terminal: Terminal, shared: DashboardShared) {
         self.terminal = terminal
@@ -58,6 +61,11 @@ struct DashboardLoop {
         state = DashboardState(startedAt: shared.startedAt)
         state.configDescription = shared.configDescription
         state.logPath = shared.logPath
+        envConfigArgument = EnvHint.configArgument(
+            source: shared.store.config.source,
+            defaultSource: try? ConfigLoader().locate(explicitPath: nil)
+        )
+        state.envCommand = EnvHint.command(listenAddress: "", configArgument: envConfigArgument)
     }
 
     mutating func run() {
@@ -112,7 +120,14 @@ struct DashboardLoop {
             state.availableModels = shared.store.config.allModels
             frozen?.noteReload(reload)
         }
-        var address = shared.listenAddress.withLock { $0 }
+        let url = shared.listenAddress.withLock { $0 }
+        if url != lastURL {
+            lastURL = url
+            state.envCommand = EnvHint.command(listenAddress: url, configArgument: envConfigArgument)
+            state.touch()
+            frozen?.envCommand = state.envCommand
+        }
+        var address = url
         if shared.stopping.load(ordering: .relaxed) {
             address += "  (stopping: \(state.inFlight.count) in flight)"
         }
