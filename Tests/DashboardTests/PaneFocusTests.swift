@@ -34,7 +34,11 @@ import Testing
                 let id = [ui.focus.rawValue, ui.detail.map { Int($0.rawValue) } ?? -1]
                 guard checked.insert(id).inserted || sequence.count < 2 else { continue }
                 let grid = render(ui, width: width, height: height, state: state)
-                #expect(focusIsOnScreen(grid, ui), "\(width)x\(height) after \(sequence): \(ui.focus) is not shown")
+                let shown = focusIsOnScreen(grid, ui)
+                #expect(
+                    shown,
+                    "\(width)x\(height) after \(sequence): \(ui.focus) is not shown\n\(grid.lines.joined(separator: "\n"))"
+                )
             }
         }
     }

@@ -99,7 +99,6 @@ struct UIState: Equatable {
         return perform(command, key: key, mode: mode, context: context)
     }
 
-    // swift-format-ignore: CyclomaticComplexity
     private mutating func perform(
         _ command: KeyBinding.Command,
         key: Key,
