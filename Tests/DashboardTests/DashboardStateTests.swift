@@ -7,6 +7,36 @@ import Testing
 struct DashboardStateTests {
     let t0 = Events.t0
 
+    // MARK: - Config reloads
+
+    @Test func aRefusedEditKeepsItsReasonWithoutThePathAndTail() throws {
+        var state = DashboardState(startedAt: t0)
+        state.configDescription = "/home/ada/.config/switchboard/config.json"
+        let generation = state.generation
+        state.noteReload(
+            ConfigStore.ReloadStatus(
+                time: t0,
+                error:
+                    "/home/ada/.config/switchboard/config.json: not valid JSON5: line 3, column 18: expected ',' or '}' in object; still serving the previous config"
+            )
+        )
+        #expect(state.configRefusal == "not valid JSON5: line 3, column 18: expected ',' or '}' in object")
+        #expect(state.generation != generation, "a redraw follows")
+        state.noteReload(
+            ConfigStore.ReloadStatus(
+                time: t0,
+                error:
+                    "/home/ada/.config/switchboard/config.json: Router.default: provider \"nope\" is not configured; still serving the previous config"
+            )
+        )
+        #expect(state.configRefusal == "Router.default: provider \"nope\" is not configured")
+        #expect(state.configReloadedAt == nil)
+        let good = t0.addingTimeInterval(5)
+        state.noteReload(ConfigStore.ReloadStatus(time: good, error: nil))
+        #expect(state.configRefusal == nil, "a good edit ends the banner")
+        #expect(state.configReloadedAt == good)
+    }
+
     // MARK: - Tokens, totals, errors
 
     @Test func finishedRequestsCountInputAndOutputFailedOnesOnlyOutput() throws {

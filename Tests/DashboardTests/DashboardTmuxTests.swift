@@ -386,6 +386,59 @@ final class DashboardTmuxTests {
         _ = try await quit(plain)
     }
 
+    @Test func aRefusedConfigEditShowsItsReasonUnderTheHeaderUntilAGoodEdit() async throws {
+        try upstream.script("sb-default", [ScriptedUpstream.text("still", prompt: 5, completion: 1)], repeatLast: true)
+        let tmux = try startDashboard(width: 80, height: 24)
+        let url = try await proxyURL(tmux)
+        let good = try String(contentsOfFile: configPath, encoding: .utf8)
+        // A missing comma at the start of line 3.
+        try "{\n  \"Providers\": []\n  \"Router\": {}\n}\n".write(
+            toFile: configPath,
+            atomically: false,
+            encoding: .utf8
+        )
+        let banner = try await EndToEnd.poll("the refused-edit banner", diagnostics: tmux.capture()) {
+            let rows = tmux.capture().split(separator: "\n", omittingEmptySubsequences: false)
+            return rows.count > 2 && rows[2].hasPrefix("Config ") ? String(rows[2]) : nil
+        }
+        #expect(banner.contains("line 3, column 3: expected ',' or '}'"), "\(banner)")
+        #expect(tmux.capture().split(separator: "\n")[3].hasPrefix("─ Routes ─"), "the panes move down a row")
+        // In the warning colour (yellow, SGR 33).
+        let row = tmux.capture(escapes: true).split(separator: "\n", omittingEmptySubsequences: false)[2]
+        #expect(Self.sgrParameters(String(row)).contains(33), "\(row)")
+        #expect(try send(url) == "200", "the last good config keeps serving")
+
+        // Narrow: still one line, with the line and column.
+        tmux.resize(width: 50, height: 15)
+        try await EndToEnd.poll("the banner at 50 columns", diagnostics: tmux.capture()) {
+            let rows = tmux.capture().split(separator: "\n", omittingEmptySubsequences: false)
+            return rows.count > 2 && rows[2].hasPrefix("Config refused: line 3, column 3") ? true : nil
+        }
+        tmux.resize(width: 80, height: 24)
+
+        try good.write(toFile: configPath, atomically: false, encoding: .utf8)
+        try await EndToEnd.poll("the banner to go", diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            return !screen.contains("Config refused") && !screen.contains("Config edit refused")
+                && screen.contains("config reloaded at") ? true : nil
+        }
+        #expect(tmux.capture().split(separator: "\n")[2].hasPrefix("─ Routes ─"))
+        _ = try await quit(tmux)
+    }
+
+    @Test func theEmptyStateHintNamesThisInstancesPortAndConfig() async throws {
+        let tmux = try startDashboard()
+        let url = try await proxyURL(tmux)
+        let port = try #require(url.split(separator: ":").last)
+        let hint = #"eval "$(switchboard env --port \#(port) --config \#(configPath))""#
+        try await EndToEnd.poll("the hint with port \(port)", diagnostics: tmux.capture()) {
+            tmux.capture().contains(hint) ? true : nil
+        }
+        #expect(port != "3456")
+        #expect(tmux.capture().contains("No requests yet. Point Claude Code here:"))
+        _ = try await quit(tmux)
+    }
+
     /// Every parameter of every SGR sequence (`ESC [ … m`) on the screen.
     static func sgrParameters(_ screen: String) -> [Int] {
         screen.matches(of: /\x1B\[([0-9;:]*)m/).flatMap { match in

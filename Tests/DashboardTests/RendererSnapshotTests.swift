@@ -5,8 +5,6 @@ import Testing
 @testable import Proxy
 
 @Suite struct RendererSnapshotTests {
-    init() { setlocale(LC_ALL, "C.UTF-8") }
-
     func render(
         _ ui: UIState = UIState(),
         width: Int,

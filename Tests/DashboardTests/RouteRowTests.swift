@@ -6,7 +6,6 @@ import Testing
 
 struct RouteRowTests {
     @Test func explicitRoutesShowThatTheRequestNamedItsModel() {
-        setlocale(LC_ALL, "C.UTF-8")
         var state = DashboardState(startedAt: Events.t0)
         state.routeEntries = RouteTable(configured: [.default: Events.ref("p,m")]).entries()
         for event in [

@@ -11,14 +11,20 @@ struct UIStateTests {
         requests: [RequestID] = ids,
         routes: [RouteKind] = RouteKind.configurable + [.explicit],
         detailLines: Int = 0,
-        pageSize: Int = 3
+        pageSize: Int = 3,
+        layout: Layout = .wide,
+        inForce: [RouteKind: ModelRef] = [:],
+        helpOverflow: Int = 0
     ) -> UIState.Context {
         UIState.Context(
             routes: routes,
             models: Self.models,
             requests: requests,
             detailLines: detailLines,
-            pageSize: pageSize
+            pageSize: pageSize,
+            layout: layout,
+            inForce: inForce,
+            helpOverflow: helpOverflow
         )
     }
 
@@ -115,6 +121,59 @@ struct UIStateTests {
         press(&ui, [.character("3")], context: context(requests: []))
         #expect(ui.focus == .requests)
         #expect(ui.detail == nil)
+    }
+
+    @Test func stackedWithADetailOpenTabSkipsTheListItCovers() {
+        let stacked = context(layout: .stacked)
+        var ui = UIState()
+        press(&ui, [.enter], context: stacked)
+        #expect(ui.focus == .detail)
+        press(&ui, [.tab], context: stacked)
+        #expect(ui.focus == .routes)
+        press(&ui, [.tab], context: stacked)
+        #expect(ui.focus == .detail, "the list is not on screen: Tab goes back to the detail")
+        press(&ui, [.backTab], context: stacked)
+        #expect(ui.focus == .routes)
+        press(&ui, [.backTab], context: stacked)
+        #expect(ui.focus == .detail)
+    }
+
+    @Test func stackedTwoShowsTheListByClosingTheDetail() {
+        let stacked = context(layout: .stacked)
+        var ui = UIState()
+        press(&ui, [.down, .enter, .character("2")], context: stacked)
+        #expect(ui.focus == .requests)
+        #expect(ui.detail == nil)
+        #expect(ui.selectedRequest == RequestID(4), "the selection stays")
+        press(&ui, [.character("3")], context: stacked)
+        #expect(ui.focus == .detail)
+        #expect(ui.detail == RequestID(4))
+        // Wide, the list and the detail are side by side: 2 leaves the detail open.
+        press(&ui, [.character("2")])
+        #expect(ui.focus == .requests)
+        #expect(ui.detail == RequestID(4))
+    }
+
+    @Test func slashFromAStackedDetailShowsTheListItFilters() {
+        let stacked = context(layout: .stacked)
+        var ui = UIState()
+        press(&ui, [.enter, .character("/")], context: stacked)
+        #expect(ui.editingFilter)
+        #expect(ui.focus == .requests)
+        #expect(ui.detail == nil)
+    }
+
+    @Test func onePaneLayoutTabReachesTheDetailOnlyOnceOpen() {
+        let single = context(layout: .single)
+        var ui = UIState()
+        for key in [Key.tab, .tab, .tab, .backTab, .backTab, .backTab] {
+            press(&ui, [key], context: single)
+            #expect(ui.focus != .detail)
+        }
+        press(&ui, [.character("3")], context: single)
+        #expect(ui.focus == .detail)
+        press(&ui, [.tab, .tab, .tab], context: single)
+        #expect(ui.focus == .detail, "three panes once the detail is open")
     }
 
     // MARK: - Moving
@@ -418,6 +477,46 @@ struct UIStateTests {
         press(&ui, [.character("1"), .down, .down, .down, .character("m")])
         #expect(ui.switcher?.routeIndex == 3)
         #expect(ui.switcher?.step == .route)
+    }
+
+    @Test func theModelListOpensOnTheModelInForce() {
+        let inForce = context(inForce: [.background: Events.ref("ds,reasoner"), .think: Events.ref("nim,kimi-k2")])
+        var ui = UIState()
+        press(&ui, [.character("m"), .down, .enter], context: inForce)
+        #expect(ui.switcher?.step == .model(.background))
+        #expect(ui.switcher?.modelIndex == 3)
+        #expect(press(&ui, [.enter], context: inForce) == [.switchRoute(.background, Events.ref("ds,reasoner"))])
+        // From the Routes pane, Enter opens the think route's list on kimi.
+        press(&ui, [.character("1"), .down, .down, .enter], context: inForce)
+        #expect(ui.switcher?.step == .model(.think))
+        #expect(ui.switcher?.modelIndex == 1)
+        // A route whose model is not in the list (or unknown) opens on the first row.
+        var other = UIState()
+        press(&other, [.character("m"), .enter], context: inForce)
+        #expect(other.switcher?.modelIndex == 0)
+        let gone = context(inForce: [.default: Events.ref("gone,model")])
+        press(&other, [.down, .down, .escape, .enter], context: gone)
+        #expect(other.switcher?.modelIndex == 0)
+    }
+
+    // MARK: - Help
+
+    @Test func arrowsScrollTheHelpWithinWhatDoesNotFit() {
+        let long = context(helpOverflow: 4)
+        var ui = UIState()
+        press(&ui, [.character("?"), .down, .character("j")], context: long)
+        #expect(ui.helpScroll == 2)
+        press(&ui, [.pageDown, .pageDown, .down], context: long)
+        #expect(ui.helpScroll == 4, "at most to the last line")
+        press(&ui, [.character("k")], context: long)
+        #expect(ui.helpScroll == 3)
+        press(&ui, [.home], context: long)
+        #expect(ui.helpScroll == 0)
+        press(&ui, [.end, .escape], context: long)
+        #expect(!ui.showHelp)
+        press(&ui, [.character("?")], context: long)
+        #expect(ui.helpScroll == 0, "the help reopens at the top")
+        #expect(ui.selectedRequest == nil, "scrolling the help leaves the list alone")
     }
 
     // MARK: - Notices

@@ -51,7 +51,11 @@ struct Renderer {
         }
         drawHeader(&grid)
         let footerHeight = 1
-        let top = 2
+        var top = 2
+        if let refusal = state.configRefusal {
+            drawBanner(&grid, refusal, y: top)
+            top += 1
+        }
         let bottom = height - footerHeight
         switch layout {
         case .wide:
@@ -77,7 +81,9 @@ struct Renderer {
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
             drawRoutes(&grid, x: 0, y: top, width: width, height: routesHeight, wide: width >= 100)
             let rest = bottom - top - routesHeight
-            if let detail = ui.detail {
+            // The open detail takes the list's place, unless the list has the focus (a resize
+            // from the wide layout can leave it there): the focused pane is always on screen.
+            if let detail = ui.detail, ui.focus != .requests {
                 drawDetail(&grid, id: detail, x: 0, y: top + routesHeight, width: width, height: rest, preview: false)
             } else {
                 drawRequests(&grid, x: 0, y: top + routesHeight, width: width, height: rest, wide: width >= 100)
@@ -124,15 +130,27 @@ struct Renderer {
         let width = grid.width
         let title = grid.write("Switchboard", x: 0, y: 0, style: theme.style(.color(.cyan, bold: true)))
         let uptime = Format.duration(seconds: max(0, now.timeIntervalSince(state.startedAt)))
-        var line = "  \(state.listenAddress)  up \(uptime)  config: \(state.configDescription)"
+        var line = "  \(state.listenAddress)  up \(uptime)"
         if ui.paused { line = "  PAUSED" + line }
-        let noticeStart = title + DisplayWidth.of(line) + 2
-        if let notice = state.configNotice { line += "  (\(notice.text))" }
+        // Before the config's path (which is often cut), so it shows at 80 columns.
+        var notice = 0..<0
+        if let reloaded = state.configReloadedAt, now.timeIntervalSince(reloaded) < Self.reloadNoticeSeconds {
+            let text = "config reloaded at \(Format.time(reloaded, zone: timeZone))"
+            let start = title + DisplayWidth.of(line) + 2
+            notice = start..<(start + DisplayWidth.of(text))
+            line += "  \(text)"
+        }
+        line += "  config: \(state.configDescription)"
         let end =
             title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }
-        if let notice = state.configNotice, notice.isError, noticeStart < end {
-            grid.style(x: noticeStart, y: 0, count: end - noticeStart, theme.style(.color(.red, bold: true)))
+        if !notice.isEmpty, notice.lowerBound < end {
+            grid.style(
+                x: notice.lowerBound,
+                y: 0,
+                count: min(end, notice.upperBound) - notice.lowerBound,
+                theme.style(.color(.green))
+            )
         }
 
         let inFlight = state.inFlight.count
@@ -170,6 +188,22 @@ struct Renderer {
         }
     }
 
+    /// How long the header says a good config edit was applied.
+    static let reloadNoticeSeconds: TimeInterval = 10
+
+    /// A refused config edit: one line under the header, in the warning colour, cut to fit.
+    private func drawBanner(_ grid: inout CellGrid, _ reason: String, y: Int) {
+        // The longest that fits; narrow, shorter words so the line and column stay in view.
+        let short = reason.hasPrefix("not valid JSON5: ") ? String(reason.dropFirst(17)) : reason
+        let texts = [
+            "Config edit refused: \(reason) (the last good config keeps serving)", "Config edit refused: \(reason)",
+            "Config refused: \(short)",
+        ]
+        let text = texts.first { DisplayWidth.of($0) <= grid.width } ?? texts[texts.count - 1]
+        let style = theme.style(CellGrid.Style(color: .yellow, bold: true, reverse: !theme.color))
+        grid.write(DisplayWidth.pad(text, to: grid.width, ellipsis: theme.ellipsis), x: 0, y: y, style: style)
+    }
+
     private func drawTabs(_ grid: inout CellGrid, y: Int) {
         var x = 0
         let panes: [UIState.Pane] = [.routes, .requests, .detail]
@@ -190,7 +224,8 @@ struct Renderer {
     private func drawFooter(_ grid: inout CellGrid, y: Int) {
         let width = grid.width
         if ui.editingFilter {
-            let text = "/\(ui.filter)_   \(theme.enterKey) apply  Esc clear"
+            let keys = KeyTable.hints(.filterEntry).map(theme.keyLabel).joined(separator: "  ")
+            let text = "/\(ui.filter)_   \(keys)"
             grid.write(DisplayWidth.truncate(text, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: .bold)
             return
         }
@@ -203,11 +238,7 @@ struct Renderer {
             )
             return
         }
-        var hints = [
-            "q quit", "? help", "Tab pane", "\(theme.upDown)/jk move", "\(theme.enterKey) open", "Esc back", "/ filter",
-            "m model", "p pause",
-        ]
-        if ui.focus == .routes { hints.insert("r reset", at: 6) }
+        var hints = KeyTable.hints(.main, focus: ui.focus).map(theme.keyLabel)
         if !ui.filter.isEmpty { hints.insert("filter: \(ui.filter)", at: 0) }
         var text = ""
         for hint in hints {
@@ -266,7 +297,11 @@ struct Renderer {
             grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
             rowY += 1
         }
-        for (index, route) in state.routeRows.enumerated() where rowY < y + height {
+        // More routes than rows: the last row says how many more, and the window keeps the
+        // selected route in it.
+        let routes = state.routeRows
+        let window = Self.window(count: routes.count, rows: y + height - rowY, keeping: ui.routeIndex)
+        for (index, route) in routes.enumerated() where window.range.contains(index) {
             let stats = state.stats(for: route)
             let entry = state.routeEntries[route]
             let unset = RouteKind.configurable.contains(route) ? "(default)" : "(the request's own)"
@@ -312,6 +347,34 @@ struct Renderer {
             if selected { grid.style(x: x, y: rowY, count: width, .reverse) }
             rowY += 1
         }
+        drawScrollHint(&grid, window, x: x, y: rowY, width: width)
+    }
+
+    /// Which rows of a list of `count` fit in `rows` screen rows, keeping row `keeping` in view.
+    /// When they do not all fit, the last screen row is kept for the scroll hint.
+    struct Window {
+        var range: Range<Int>
+        var above: Int
+        var below: Int
+    }
+
+    static func window(count: Int, rows: Int, keeping selected: Int, centred: Bool = false) -> Window {
+        guard rows > 0 else { return Window(range: 0..<0, above: 0, below: count) }
+        guard count > rows else { return Window(range: 0..<count, above: 0, below: 0) }
+        // One row only: no room for a hint.
+        let shown = rows > 1 ? rows - 1 : rows
+        let wanted = centred ? selected - shown / 2 : selected - shown + 1
+        let first = max(0, min(wanted, count - shown))
+        let end = first + shown
+        guard rows > 1 else { return Window(range: first..<end, above: 0, below: 0) }
+        return Window(range: first..<end, above: first, below: count - end)
+    }
+
+    /// The scroll hint on the row under a window's rows (dim, right-aligned), when it needs one.
+    private func drawScrollHint(_ grid: inout CellGrid, _ window: Window, x: Int, y: Int, width: Int) {
+        guard let hint = theme.scrollHint(above: window.above, below: window.below), width > 2 else { return }
+        let text = DisplayWidth.truncate(hint, to: width - 2, ellipsis: theme.ellipsis)
+        grid.write(text, x: x + width - 1 - DisplayWidth.of(text), y: y, style: theme.style(.dim))
     }
 
     // MARK: - Requests
@@ -356,21 +419,22 @@ struct Renderer {
         let rows = y + height - rowY
         guard rows > 0 else { return }
         if visible.isEmpty {
-            let text =
+            // The command on a line of its own, wrapped rather than cut: it is meant to be copied.
+            let lines =
                 ui.filter.isEmpty
-                ? "No requests yet. Point Claude Code here: eval \"$(switchboard env)\"" : "Nothing matches the filter."
-            grid.write(
-                DisplayWidth.truncate(text, to: width - 2, ellipsis: theme.ellipsis),
-                x: x + 1,
-                y: rowY,
-                style: theme.style(.dim)
-            )
+                ? Self.wrap("No requests yet. Point Claude Code here:", width: width - 2)
+                    + Self.wrap(state.envCommand, width: width - 2) : ["Nothing matches the filter."]
+            for line in lines.prefix(rows) {
+                grid.write(line, x: x + 1, y: rowY, style: theme.style(.dim), limit: width - 1)
+                rowY += 1
+            }
             return
         }
         let selected = selectedID
         let selectedIndex = visible.firstIndex { $0.id == selected } ?? 0
-        let first = max(0, min(selectedIndex - rows / 2, visible.count - rows))
-        for record in visible[first..<min(visible.count, first + rows)] {
+        let window = Self.window(count: visible.count, rows: rows, keeping: selectedIndex, centred: true)
+        defer { drawScrollHint(&grid, window, x: x, y: y + height - 1, width: width) }
+        for record in visible[window.range] {
             let elapsed = record.duration?.milliseconds ?? now.timeIntervalSince(record.startedAt) * 1000
             let status = statusLabel(record)
             let model = record.model?.description ?? record.requestedModel
@@ -538,16 +602,32 @@ struct Renderer {
         }
         let lines = Self.detailLines(record, width: width - 2, theme: theme, timeZone: timeZone, now: now)
         let rows = y + height - rowY
-        let scroll = preview ? 0 : min(ui.detailScroll, max(0, lines.count - rows))
-        for (text, style) in lines.dropFirst(scroll).prefix(rows) {
+        var window = Self.window(count: lines.count, rows: rows, keeping: 0)
+        if !preview, lines.count > rows {
+            // Scrolled by ui.detailScroll, at most to where the last line shows.
+            let shown = window.range.count
+            let first = min(ui.detailScroll, lines.count - shown)
+            window = Window(range: first..<(first + shown), above: first, below: lines.count - first - shown)
+        }
+        for (text, style) in lines[window.range] {
             grid.write(text, x: x + 1, y: rowY, style: theme.style(style), limit: width - 1)
             rowY += 1
         }
+        drawScrollHint(&grid, window, x: x, y: rowY, width: width)
     }
 
     // MARK: - Overlays
 
-    private func box(_ grid: inout CellGrid, title: String, lines: [(String, CellGrid.Style)], minWidth: Int = 30) {
+    /// A framed box in the middle of the screen. With `scroll`, lines beyond the box scroll and
+    /// its bottom border says how many more lie above and below; `hints` go there too.
+    private func box(
+        _ grid: inout CellGrid,
+        title: String,
+        lines: [(String, CellGrid.Style)],
+        minWidth: Int = 30,
+        scroll: Int? = nil,
+        hints: [String] = []
+    ) {
         let contentWidth = min(
             grid.width - 4,
             max(minWidth, lines.map { DisplayWidth.of($0.0) }.max() ?? 0, DisplayWidth.of(title) + 4)
@@ -576,7 +656,9 @@ struct Renderer {
             y: top + boxHeight - 1,
             style: border
         )
-        for (index, line) in lines.prefix(boxHeight - 2).enumerated() {
+        let rows = boxHeight - 2
+        let first = scroll.map { max(0, min($0, lines.count - rows)) } ?? 0
+        for (index, line) in lines.dropFirst(first).prefix(rows).enumerated() {
             grid.write(
                 DisplayWidth.pad(line.0, to: contentWidth, ellipsis: theme.ellipsis),
                 x: left + 2,
@@ -584,28 +666,90 @@ struct Renderer {
                 style: theme.style(line.1)
             )
         }
+        var label: [String] = []
+        if scroll != nil, let more = theme.scrollHint(above: first, below: lines.count - first - rows) {
+            label.append(more)
+            label += hints
+        } else if scroll != nil {
+            label += hints.filter { !$0.hasPrefix("↑↓") }
+        }
+        var text = label.isEmpty ? "" : " \(label.map(theme.keyLabel).joined(separator: "  ")) "
+        while DisplayWidth.of(text) > boxWidth - 4, label.count > 1 {
+            label.removeLast()
+            text = " \(label.map(theme.keyLabel).joined(separator: "  ")) "
+        }
+        if !text.isEmpty {
+            text = DisplayWidth.truncate(text, to: boxWidth - 4, ellipsis: theme.ellipsis)
+            grid.write(text, x: left + boxWidth - 2 - DisplayWidth.of(text), y: top + boxHeight - 1, style: border)
+        }
+    }
+
+    /// The help box's lines for a screen `width` columns wide: the key table (descriptions
+    /// wrapped beside their keys, or under them when the box is narrow) and where things are
+    /// (long paths wrapped, never cut).
+    static func helpLines(_ state: DashboardState, theme: Theme, width: Int) -> [(String, CellGrid.Style)] {
+        let keys = KeyTable.help.map { (theme.keyLabel($0.keys), $0.help) }
+        let places = [
+            ("Log file:", state.logPath), ("Config:", state.configDescription), ("Listening:", state.listenAddress),
+        ]
+        let keyWidth = keys.map { DisplayWidth.of($0.0) }.max() ?? 0
+        let placeWidth = (places.map { DisplayWidth.of($0.0) }.max() ?? 0) + 1
+        let natural = max(
+            keys.map { keyWidth + 2 + DisplayWidth.of($0.1) }.max() ?? 0,
+            places.map { placeWidth + DisplayWidth.of($0.1) }.max() ?? 0
+        )
+        let contentWidth = helpContentWidth(natural: natural, screenWidth: width)
+        var lines: [(String, CellGrid.Style)] = []
+        let descriptionWidth = contentWidth - keyWidth - 2
+        for (key, help) in keys {
+            if descriptionWidth >= 16 {
+                for (index, part) in wrap(help, width: descriptionWidth).enumerated() {
+                    let lead =
+                        index == 0 ? DisplayWidth.pad(key, to: keyWidth) : String(repeating: " ", count: keyWidth)
+                    lines.append((lead + "  " + part, .plain))
+                }
+            } else {
+                lines.append((key, .bold))
+                for part in wrap(help, width: max(1, contentWidth - 2)) { lines.append(("  " + part, .plain)) }
+            }
+        }
+        lines.append(("", .plain))
+        for (label, value) in places {
+            // Beside its label when it fits, else on lines of its own (a path is best read whole).
+            if DisplayWidth.of(value) <= contentWidth - placeWidth {
+                lines.append((DisplayWidth.pad(label, to: placeWidth) + value, .dim))
+            } else {
+                lines.append((label, .dim))
+                for part in wrap(value, width: max(1, contentWidth - 2)) { lines.append(("  " + part, .dim)) }
+            }
+        }
+        return lines
+    }
+
+    static let helpMinimumWidth = 30
+
+    /// The help box's text width: as wide as its longest line, within the screen.
+    static func helpContentWidth(natural: Int, screenWidth: Int) -> Int {
+        max(1, min(screenWidth - 4, max(helpMinimumWidth, natural)))
+    }
+
+    /// How many help lines do not fit on a `width` x `height` screen (how far ↑↓ scroll the help).
+    static func helpOverflow(_ state: DashboardState, theme: Theme, width: Int, height: Int) -> Int {
+        let lines = helpLines(state, theme: theme, width: width).count
+        return max(0, lines - max(0, height - 4))
     }
 
     private func drawHelp(_ grid: inout CellGrid) {
-        let keys: [(String, String)] = [
-            ("q, Ctrl-C", "quit (requests in flight finish first)"),
-            ("?, F1", "this help (Esc closes)"),
-            ("Tab, Shift-Tab, 1-3", "move between panes"),
-            ("\(theme.upDown), j/k, PgUp/PgDn, g/G", "move the selection"),
-            ("\(theme.enterKey)", "open a request's detail / a route's models"),
-            ("Esc", "back"),
-            ("/", "filter requests (route, model, status)"),
-            ("m", "switch a route's model"),
-            ("r", "put the selected route back to its configured model"),
-            ("p", "pause the display (traffic keeps flowing)"),
-        ]
-        let keyWidth = keys.map { DisplayWidth.of($0.0) }.max() ?? 0
-        var lines = keys.map { (DisplayWidth.pad($0.0, to: keyWidth) + "  " + $0.1, CellGrid.Style.plain) }
-        lines.append(("", .plain))
-        lines.append(("Log file: \(state.logPath)", .dim))
-        lines.append(("Config:   \(state.configDescription)", .dim))
-        lines.append(("Listening: \(state.listenAddress)", .dim))
-        box(&grid, title: "Keys", lines: lines)
+        let lines = Self.helpLines(state, theme: theme, width: grid.width)
+        box(
+            &grid,
+            title: "Keys",
+            lines: lines,
+            // Wrapped lines may all end short of the width they were wrapped to: keep it.
+            minWidth: Self.helpContentWidth(natural: .max, screenWidth: grid.width),
+            scroll: ui.helpScroll,
+            hints: KeyTable.hints(.help)
+        )
     }
 
     private func drawSwitcher(_ grid: inout CellGrid) {
@@ -614,7 +758,7 @@ struct Renderer {
         switch switcher.step {
         case .route:
             var lines: [(String, CellGrid.Style)] = [
-                ("Pick a route (\(theme.enterKey) choose, r reset, Esc close)", .dim)
+                ("Pick a route (\(KeyTable.hints(.switcherRoute).map(theme.keyLabel).joined(separator: ", ")))", .dim)
             ]
             for (index, route) in routes.enumerated() {
                 let entry = state.routeEntries[route]
@@ -632,7 +776,7 @@ struct Renderer {
             let current = state.routeEntries[route]?.effective
             let configured = state.routeEntries[route]?.configured
             var lines: [(String, CellGrid.Style)] = [
-                ("\(route): type to filter, \(theme.enterKey) apply, Esc back", .dim),
+                ("\(route): \(KeyTable.hints(.switcherModel).map(theme.keyLabel).joined(separator: ", "))", .dim),
                 ("filter: \(switcher.filter)_", .bold),
             ]
             let room = max(1, min(grid.height - 6, 14))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How the terminal can draw: colour or not (`NO_COLOR`), Unicode glyphs or ASCII (when the
 /// locale is not UTF-8).
 struct Theme: Equatable, Sendable {
@@ -16,6 +18,21 @@ struct Theme: Equatable, Sendable {
     var bullet: String { unicode ? "•" : "*" }
     var switchedMark: String { "*" }
     var selectionMark: String { unicode ? "▶" : ">" }
+
+    /// What a scrolled pane says lies beyond it (`↑ 3 more  ↓ 12 more`; ASCII `^`, `v`), or
+    /// `nil` when everything is shown.
+    func scrollHint(above: Int, below: Int) -> String? {
+        var parts: [String] = []
+        if above > 0 { parts.append("\(unicode ? "↑" : "^") \(above) more") }
+        if below > 0 { parts.append("\(unicode ? "↓" : "v") \(below) more") }
+        return parts.isEmpty ? nil : parts.joined(separator: "  ")
+    }
+
+    /// A key's name as drawn: the key table writes `↑↓` and `⏎`, spelt out without Unicode.
+    func keyLabel(_ text: String) -> String {
+        guard !unicode else { return text }
+        return text.replacingOccurrences(of: "↑↓", with: upDown).replacingOccurrences(of: "⏎", with: enterKey)
+    }
 
     /// A style, reduced to what the theme allows (NO_COLOR keeps bold/reverse, drops colour).
     func style(_ style: CellGrid.Style) -> CellGrid.Style {

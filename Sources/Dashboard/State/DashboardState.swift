@@ -17,8 +17,13 @@ struct DashboardState {
     var routeEntries: [RouteKind: RouteTable.Entry] = [:]
     /// Every configured `provider,model`, for the model switcher.
     var availableModels: [ModelRef] = []
-    /// The last config reload's outcome, shown in the header.
-    var configNotice: (text: String, isError: Bool)?
+    /// Why the last config edit was refused (the file's path left out): a banner under the
+    /// header until a good edit lands.
+    var configRefusal: String?
+    /// When the last good edit was applied: a notice in the header for a few seconds.
+    var configReloadedAt: Date?
+    /// The command the empty Requests pane suggests (see ``EnvHint``).
+    var envCommand = EnvHint.defaultCommand
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).
@@ -41,6 +46,26 @@ struct DashboardState {
     }
 
     mutating func touch() { generation &+= 1 }
+
+    /// Takes in a config reload's outcome. A refusal's text loses the config's path (the header
+    /// shows it) and the "still serving" tail (the banner says so), so the reason, with its line
+    /// and column for a syntax error, comes first.
+    mutating func noteReload(_ reload: ConfigStore.ReloadStatus) {
+        touch()
+        guard var reason = reload.error else {
+            configRefusal = nil
+            configReloadedAt = reload.time
+            return
+        }
+        let prefix = configDescription + ": "
+        if !configDescription.isEmpty, reason.hasPrefix(prefix) { reason.removeFirst(prefix.count) }
+        for tail in ["; still serving the previous config", " still serving the previous config"]
+        where reason.hasSuffix(tail) {
+            reason.removeLast(tail.count)
+        }
+        configRefusal = reason
+        configReloadedAt = nil
+    }
 
     /// Folds one event in.
     mutating func apply(_ event: ProxyEvent, now: Date) {

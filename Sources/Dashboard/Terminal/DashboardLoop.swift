@@ -51,6 +51,9 @@ struct DashboardLoop {
     private var lastSecond = 0
     private var lastRoutes: [RouteKind: RouteTable.Entry] = [:]
     private var lastReload: ConfigStore.ReloadStatus?
+    private var lastURL = ""
+    /// `--config` for the empty state's `switchboard env` hint, when `env` would not find this config.
+    private let envConfigArgument: String?
 
     init(terminal: Terminal, shared: DashboardShared) {
         self.terminal = terminal
@@ -58,6 +61,11 @@ struct DashboardLoop {
         state = DashboardState(startedAt: shared.startedAt)
         state.configDescription = shared.configDescription
         state.logPath = shared.logPath
+        envConfigArgument = EnvHint.configArgument(
+            source: shared.store.config.source,
+            defaultSource: try? ConfigLoader().locate(explicitPath: nil)
+        )
+        state.envCommand = EnvHint.command(listenAddress: "", configArgument: envConfigArgument)
     }
 
     mutating func run() {
@@ -108,16 +116,18 @@ struct DashboardLoop {
         let reload = shared.store.lastReload
         if reload != lastReload, let reload {
             lastReload = reload
-            let time = Format.time(reload.time)
-            state.configNotice =
-                reload.error.map { ("config edit refused at \(time): \($0)", true) } ?? (
-                    "config reloaded at \(time)", false
-                )
+            state.noteReload(reload)
             state.availableModels = shared.store.config.allModels
-            state.touch()
-            frozen?.configNotice = state.configNotice
+            frozen?.noteReload(reload)
         }
-        var address = shared.listenAddress.withLock { $0 }
+        let url = shared.listenAddress.withLock { $0 }
+        if url != lastURL {
+            lastURL = url
+            state.envCommand = EnvHint.command(listenAddress: url, configArgument: envConfigArgument)
+            state.touch()
+            frozen?.envCommand = state.envCommand
+        }
+        var address = url
         if shared.stopping.load(ordering: .relaxed) {
             address += "  (stopping: \(state.inFlight.count) in flight)"
         }
@@ -149,7 +159,10 @@ struct DashboardLoop {
             models: shown.availableModels,
             requests: visible.map(\.id),
             detailLines: detailLines,
-            pageSize: max(1, size.height / 2)
+            pageSize: max(1, size.height / 2),
+            layout: Layout.choose(width: size.width, height: size.height),
+            inForce: shown.routeEntries.compactMapValues(\.effective),
+            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height)
         )
         for action in ui.handle(key, context: context) {
             switch action {

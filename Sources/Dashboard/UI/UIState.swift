@@ -2,7 +2,8 @@ import Proxy
 
 /// The dashboard's interaction state and its key handling: a struct whose `handle` changes
 /// it in place and returns what the outside world must do (quit, switch a route, pause).
-/// Pure: tested without a terminal.
+/// Which key does what is ``KeyTable``'s; this carries the commands out. Pure: tested without
+/// a terminal.
 struct UIState: Equatable {
     enum Pane: Int, CaseIterable, Sendable {
         case routes, requests, detail
@@ -39,6 +40,12 @@ struct UIState: Equatable {
         var detailLines = 0
         /// Rows visible in the list panes (for paging).
         var pageSize = 10
+        /// The arrangement on screen, so focus only moves to panes that are shown.
+        var layout = Layout.wide
+        /// The model in force on each route, where the model list opens.
+        var inForce: [RouteKind: ModelRef] = [:]
+        /// Help lines that do not fit the help box (how far it scrolls).
+        var helpOverflow = 0
 
         /// The routes whose model can be switched (not `explicit`/`subagent`).
         var switchable: [RouteKind] { routes.filter { RouteKind.configurable.contains($0) } }
@@ -55,6 +62,8 @@ struct UIState: Equatable {
     var editingFilter = false
     var paused = false
     var showHelp = false
+    /// How far the help box is scrolled.
+    var helpScroll = 0
     var switcher: Switcher?
     /// A one-line notice (e.g. the switch just applied).
     var notice: String?
@@ -66,65 +75,55 @@ struct UIState: Equatable {
         return models.filter { $0.description.lowercased().contains(needle) }
     }
 
-    /// Handles one key.
+    /// Where keys go now: the main screen or the mode drawn over it.
+    var mode: KeyBinding.Mode {
+        if let switcher { return switcher.step == .route ? .switcherRoute : .switcherModel }
+        if editingFilter { return .filterEntry }
+        return showHelp ? .help : .main
+    }
+
+    /// The panes Tab, Shift-Tab and the digits can reach: those on screen in `layout`. The
+    /// detail pane only once a request is open; stacked, an open detail takes the list's place.
+    static func reachablePanes(layout: Layout, detailOpen: Bool) -> [Pane] {
+        guard detailOpen else { return [.routes, .requests] }
+        return layout == .stacked ? [.routes, .detail] : [.routes, .requests, .detail]
+    }
+
+    /// Handles one key: looks it up in ``KeyTable`` for the current mode and carries it out.
     mutating func handle(_ key: Key, context: Context) -> [UIAction] {
-        if key == .controlC { return [.quit] }
-        if switcher != nil { return handleSwitcher(key, context: context) }
-        if editingFilter { return handleFilterEntry(key) }
-        if showHelp {
-            switch key {
-            case .escape, .character("?"), .enter, .function(1): showHelp = false
-            case .character("q"): return [.quit]
-            default: break
-            }
-            return []
-        }
-        notice = nil
-        switch key {
-        case .character("q"):
+        let mode = self.mode
+        if mode == .main { notice = nil }
+        // Any key while typing a filter changes what is listed: the selection starts again at the top.
+        defer { if mode == .filterEntry { selectedRequest = nil } }
+        guard let command = KeyTable.command(for: key, mode: mode, focus: focus) else { return [] }
+        return perform(command, key: key, mode: mode, context: context)
+    }
+
+    private mutating func perform(
+        _ command: KeyBinding.Command,
+        key: Key,
+        mode: KeyBinding.Mode,
+        context: Context
+    ) -> [UIAction] {
+        switch command {
+        case .quit:
             return [.quit]
-        case .character("?"), .function(1):
+        case .openHelp:
             showHelp = true
-        case .tab:
-            cycleFocus(forward: true)
-        case .backTab:
-            cycleFocus(forward: false)
-        case .character("1"):
-            focus = .routes
-        case .character("2"):
-            focus = .requests
-        case .character("3"):
-            if detail == nil { detail = selectedRequest ?? context.requests.first }
-            if detail != nil { focus = .detail }
-        case .up, .character("k"):
-            move(by: -1, context: context)
-        case .down, .character("j"):
-            move(by: 1, context: context)
-        case .pageUp:
-            move(by: -max(1, context.pageSize - 1), context: context)
-        case .pageDown:
-            move(by: max(1, context.pageSize - 1), context: context)
-        case .home, .character("g"):
-            move(by: Int.min / 2, context: context)
-        case .end, .character("G"):
-            move(by: Int.max / 2, context: context)
-        case .enter:
-            switch focus {
-            case .routes:
-                guard context.routes.indices.contains(routeIndex) else { break }
-                let route = context.routes[routeIndex]
-                guard let index = context.switchable.firstIndex(of: route) else { break }
-                switcher = Switcher(step: .model(route), routeIndex: index)
-            case .requests:
-                if let id = selectedRequest ?? context.requests.first {
-                    detail = id
-                    detailScroll = 0
-                    focus = .detail
-                }
-            case .detail:
-                break
-            }
-        case .escape:
+            helpScroll = 0
+        case .closeHelp:
+            showHelp = false
+        case .nextPane:
+            cycleFocus(forward: true, context: context)
+        case .previousPane:
+            cycleFocus(forward: false, context: context)
+        case .focus(let pane):
+            focus(pane, context: context)
+        case .move(let movement):
+            move(movement, mode: mode, context: context)
+        case .open:
+            open(context: context)
+        case .back:
             if focus == .detail {
                 detail = nil
                 focus = .requests
@@ -133,13 +132,13 @@ struct UIState: Equatable {
             } else {
                 selectedRequest = nil
             }
-        case .character("/"):
+        case .editFilter:
             editingFilter = true
-            focus = focus == .detail ? .requests : focus
-        case .character("p"):
+            if focus == .detail { focus(.requests, context: context) }
+        case .togglePause:
             paused.toggle()
             return [.setPaused(paused)]
-        case .character("m"):
+        case .openSwitcher:
             var index = 0
             if focus == .routes, context.routes.indices.contains(routeIndex),
                 let switchable = context.switchable.firstIndex(of: context.routes[routeIndex])
@@ -147,24 +146,144 @@ struct UIState: Equatable {
                 index = switchable
             }
             switcher = Switcher(routeIndex: index)
-        case .character("r"):
-            if focus == .routes, context.routes.indices.contains(routeIndex),
-                RouteKind.configurable.contains(context.routes[routeIndex])
-            {
-                let route = context.routes[routeIndex]
-                notice = "\(route): back to the configured model"
-                return [.switchRoute(route, nil)]
+        case .resetRoute:
+            return resetRoute(mode: mode, context: context)
+        case .applyFilter:
+            editingFilter = false
+        case .clearFilter:
+            editingFilter = false
+            filter = ""
+        case .deleteBackward:
+            if mode == .switcherModel {
+                if switcher?.filter.isEmpty == false { switcher?.filter.removeLast() }
+                switcher?.modelIndex = 0
+            } else if !filter.isEmpty {
+                filter.removeLast()
             }
-        default:
-            break
+        case .typeText:
+            guard case .character(let character) = key else { break }
+            if mode == .switcherModel {
+                switcher?.filter.append(character)
+                switcher?.modelIndex = 0
+            } else {
+                filter.append(character)
+            }
+        case .closeSwitcher:
+            switcher = nil
+        case .chooseRoute:
+            guard let index = switcher?.routeIndex, context.switchable.indices.contains(index) else { break }
+            let route = context.switchable[index]
+            switcher?.step = .model(route)
+            switcher?.filter = ""
+            switcher?.modelIndex = Self.inForceIndex(route, context: context)
+        case .stepBack:
+            if switcher?.filter.isEmpty == true {
+                switcher?.step = .route
+            } else {
+                switcher?.filter = ""
+                switcher?.modelIndex = 0
+            }
+        case .applyModel:
+            guard let switcher, case .model(let route) = switcher.step else { break }
+            let models = Self.filteredModels(context.models, filter: switcher.filter)
+            guard models.indices.contains(switcher.modelIndex) else { break }
+            let model = models[switcher.modelIndex]
+            self.switcher = nil
+            notice = "\(route) → \(model) (from the next request)"
+            return [.switchRoute(route, model)]
         }
         return []
     }
 
-    private mutating func cycleFocus(forward: Bool) {
-        let panes: [Pane] = detail == nil ? [.routes, .requests] : [.routes, .requests, .detail]
+    /// The model list's row for the model in force on `route` (the first row when none is known).
+    static func inForceIndex(_ route: RouteKind, context: Context) -> Int {
+        context.inForce[route].flatMap { context.models.firstIndex(of: $0) } ?? 0
+    }
+
+    private mutating func focus(_ pane: Pane, context: Context) {
+        switch pane {
+        case .routes:
+            focus = .routes
+        case .requests:
+            // Stacked, the open detail covers the list: showing the list closes it.
+            if context.layout == .stacked { detail = nil }
+            focus = .requests
+        case .detail:
+            if detail == nil { detail = selectedRequest ?? context.requests.first }
+            if detail != nil { focus = .detail }
+        }
+    }
+
+    private mutating func open(context: Context) {
+        switch focus {
+        case .routes:
+            guard context.routes.indices.contains(routeIndex) else { return }
+            let route = context.routes[routeIndex]
+            guard let index = context.switchable.firstIndex(of: route) else { return }
+            switcher = Switcher(
+                step: .model(route),
+                routeIndex: index,
+                modelIndex: Self.inForceIndex(route, context: context)
+            )
+        case .requests:
+            if let id = selectedRequest ?? context.requests.first {
+                detail = id
+                detailScroll = 0
+                focus = .detail
+            }
+        case .detail:
+            break
+        }
+    }
+
+    private mutating func resetRoute(mode: KeyBinding.Mode, context: Context) -> [UIAction] {
+        let route: RouteKind
+        if mode == .switcherRoute {
+            guard let index = switcher?.routeIndex, context.switchable.indices.contains(index) else { return [] }
+            route = context.switchable[index]
+            switcher = nil
+        } else {
+            guard focus == .routes, context.routes.indices.contains(routeIndex),
+                RouteKind.configurable.contains(context.routes[routeIndex])
+            else { return [] }
+            route = context.routes[routeIndex]
+        }
+        notice = "\(route): back to the configured model"
+        return [.switchRoute(route, nil)]
+    }
+
+    private mutating func cycleFocus(forward: Bool, context: Context) {
+        let panes = Self.reachablePanes(layout: context.layout, detailOpen: detail != nil)
         let current = panes.firstIndex(of: focus) ?? 0
         focus = panes[(current + (forward ? 1 : panes.count - 1)) % panes.count]
+    }
+
+    private mutating func move(_ movement: KeyBinding.Movement, mode: KeyBinding.Mode, context: Context) {
+        let page = max(1, context.pageSize - 1)
+        let delta: Int
+        switch movement {
+        case .up: delta = -1
+        case .down: delta = 1
+        case .pageUp: delta = -page
+        case .pageDown: delta = page
+        case .top: delta = Int.min / 2
+        case .bottom: delta = Int.max / 2
+        }
+        switch mode {
+        case .main:
+            move(by: delta, context: context)
+        case .help:
+            helpScroll = clamp(helpScroll.addingReportingOverflow(delta).partialValue, 0, max(0, context.helpOverflow))
+        case .switcherRoute:
+            guard let index = switcher?.routeIndex else { return }
+            switcher?.routeIndex = clamp(index + delta, 0, max(0, context.switchable.count - 1))
+        case .switcherModel:
+            guard let switcher else { return }
+            let count = Self.filteredModels(context.models, filter: switcher.filter).count
+            self.switcher?.modelIndex = clamp(switcher.modelIndex + delta, 0, max(0, count - 1))
+        case .filterEntry:
+            break
+        }
     }
 
     private mutating func move(by delta: Int, context: Context) {
@@ -184,81 +303,6 @@ struct UIState: Equatable {
                 max(0, context.detailLines - 1)
             )
         }
-    }
-
-    private mutating func handleFilterEntry(_ key: Key) -> [UIAction] {
-        switch key {
-        case .enter: editingFilter = false
-        case .escape:
-            editingFilter = false
-            filter = ""
-        case .backspace: if !filter.isEmpty { filter.removeLast() }
-        case .character(let character) where !character.isNewline: filter.append(character)
-        default: break
-        }
-        selectedRequest = nil
-        return []
-    }
-
-    private mutating func handleSwitcher(_ key: Key, context: Context) -> [UIAction] {
-        guard var switcher else { return [] }
-        defer { if self.switcher != nil { self.switcher = switcher } }
-        switch switcher.step {
-        case .route:
-            switch key {
-            case .escape, .character("q"), .character("m"):
-                self.switcher = nil
-            case .up, .character("k"):
-                switcher.routeIndex = max(0, switcher.routeIndex - 1)
-            case .down, .character("j"):
-                switcher.routeIndex = min(max(0, context.switchable.count - 1), switcher.routeIndex + 1)
-            case .enter:
-                guard context.switchable.indices.contains(switcher.routeIndex) else { break }
-                switcher.step = .model(context.switchable[switcher.routeIndex])
-                switcher.filter = ""
-                switcher.modelIndex = 0
-            case .character("r"):
-                guard context.switchable.indices.contains(switcher.routeIndex) else { break }
-                let route = context.switchable[switcher.routeIndex]
-                self.switcher = nil
-                notice = "\(route): back to the configured model"
-                return [.switchRoute(route, nil)]
-            default: break
-            }
-        case .model(let route):
-            let models = Self.filteredModels(context.models, filter: switcher.filter)
-            switch key {
-            case .escape:
-                if switcher.filter.isEmpty {
-                    switcher.step = .route
-                } else {
-                    switcher.filter = ""
-                    switcher.modelIndex = 0
-                }
-            case .up:
-                switcher.modelIndex = max(0, switcher.modelIndex - 1)
-            case .down:
-                switcher.modelIndex = min(max(0, models.count - 1), switcher.modelIndex + 1)
-            case .pageUp:
-                switcher.modelIndex = max(0, switcher.modelIndex - max(1, context.pageSize - 1))
-            case .pageDown:
-                switcher.modelIndex = min(max(0, models.count - 1), switcher.modelIndex + max(1, context.pageSize - 1))
-            case .enter:
-                guard models.indices.contains(switcher.modelIndex) else { break }
-                let model = models[switcher.modelIndex]
-                self.switcher = nil
-                notice = "\(route) → \(model) (from the next request)"
-                return [.switchRoute(route, model)]
-            case .backspace:
-                if !switcher.filter.isEmpty { switcher.filter.removeLast() }
-                switcher.modelIndex = 0
-            case .character(let character) where !character.isNewline:
-                switcher.filter.append(character)
-                switcher.modelIndex = 0
-            default: break
-            }
-        }
-        return []
     }
 }
 
