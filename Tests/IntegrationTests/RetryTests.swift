@@ -3,7 +3,8 @@ import Testing
 
 @testable import Proxy
 
-/// Retries before the first byte: 429, 5xx and connection errors, twice, honouring Retry-After.
+/// Retries before the first byte, end to end through the built binary: a few proofs that the
+/// driver performs what DispatchStateMachine decides (each rule is tested there, in microseconds).
 @Suite(.stack)
 struct RetryTests {
     static let success: JSONValue = ["text_stream": ["text": "finally"]]
@@ -30,29 +31,6 @@ struct RetryTests {
             #expect(requests[1].time - requests[0].time >= 0.9, "the retry came too early")
         }
         #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
-    }
-
-    @Test func succeedsOnTheThirdAttempt() async throws {
-        let stack = try Stack.current()
-        let model = TestModel.unique("retry-500")
-        let failure: JSONValue = ["status": 500, "json": ["error": ["message": "internal"]]]
-        try await stack.upstream.script(model, [failure, failure, Self.success])
-        let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false))
-        #expect(result.status == 200, "\(result.text)")
-        #expect(result.json?["content"] == [["type": "text", "text": "finally"]])
-        #expect(try await stack.upstream.requests(model).count == 3)
-    }
-
-    @Test func givesUpAfterThreeAttempts() async throws {
-        let stack = try Stack.current()
-        let model = TestModel.unique("retry-500x3")
-        let failure: JSONValue = ["status": 500, "json": ["error": ["message": "still broken"]]]
-        try await stack.upstream.script(model, [failure, failure, failure, Self.success])
-        let result = try await stack.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
-        #expect(result.status == 500)
-        #expect(result.errorType == "api_error")
-        #expect(result.errorMessage?.contains("still broken") == true)
-        #expect(try await stack.upstream.requests(model).count == 3)
     }
 
     @Test func retriesAResetConnection() async throws {
@@ -92,22 +70,6 @@ struct RetryTests {
         }
     }
 
-    @Test func doesNotRetryAClientError() async throws {
-        let stack = try Stack.current()
-        let model = TestModel.unique("no-retry-400")
-        try await stack.upstream.script(
-            model,
-            [["status": 400, "json": ["error": ["message": "bad parameter"]]], Self.success]
-        )
-        let result = try await stack.client.post(body: MessagesBody.make(model: "up,\(model)", stream: true))
-        #expect(result.status == 400)
-        #expect(try await stack.upstream.requests(model).count == 1)
-    }
-}
-
-/// A route's `fallback` list answers when its model fails before the first byte.
-@Suite(.stack)
-struct FallbackTests {
     @Test func fallsBackAfterRepeatedOverload() async throws {
         let stack = try Stack.current()
         let primary = TestModel.unique("primary")

@@ -113,33 +113,6 @@ struct ProviderIntegrationTests {
         }
     }
 
-    @Test func aClientThatLeavesTheQueueGivesItsSlotBack() async throws {
-        try await withSandbox { sandbox in
-            let upstream = try await ScriptedUpstream.start(in: sandbox)
-            try await upstream.script("m1", [ScriptedUpstream.text("ok")], repeatLast: true)
-            let switchboard = try await Switchboard.serve(
-                in: sandbox,
-                config: Self.config(
-                    [Self.provider("nim", upstream.baseURL, models: ["m1"], extra: ["rpm": 1])],
-                    router: ["default": "nim,m1"]
-                )
-            )
-            #expect(try await switchboard.messages(Switchboard.request()).status == 200)
-            let second = Task { try await switchboard.messages(Switchboard.request()) }
-            _ = try await switchboard.waitForLog("#2 waiting")
-            second.cancel()
-            let gone = try await switchboard.waitForLog("#2 POST /v1/messages 499")
-            #expect(gone.contains("client closed"), "\(gone)")
-
-            let third = Task { try await switchboard.messages(Switchboard.request()) }
-            defer { third.cancel() }
-            let line = try await switchboard.waitForLog("#3 waiting")
-            let wait = line.split(separator: "waiting ").last?.split(separator: " ").first.flatMap { Double($0) }
-            #expect(wait.map { $0 <= 60.5 } == true, "the abandoned slot was given back: \(line)")
-            #expect(try await upstream.requests(model: "m1").count == 1, "nobody went over the budget")
-        }
-    }
-
     // MARK: - Fallback
 
     @Test func aRefusedConnectionFallsBackToTheNextModel() async throws {
