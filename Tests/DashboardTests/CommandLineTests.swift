@@ -62,7 +62,31 @@ struct CommandLineTests {
         config.host = "127.0.0.2"
         let text = EnvScript(config: config, stdoutIsTerminal: false).text
         #expect(text.contains("export ANTHROPIC_BASE_URL='http://127.0.0.2:4123'"))
-        #expect(text.contains("CLAUDE_CODE_AUTO_COMPACT_WINDOW=131072"), "\(text)")
+        #expect(text.contains("export CLAUDE_CODE_AUTO_COMPACT_WINDOW=131072"), "\(text)")
+        #expect(text.contains("export CLAUDE_CODE_MAX_CONTEXT_TOKENS=131072"), "\(text)")
+        #expect(
+            text.contains("# the smallest context window among the routed models: nvidia,deepseek-ai/deepseek-v3.1")
+        )
+    }
+
+    @Test func theCompactWindowIsNeverBelowWhatClaudeCodeAccepts() throws {
+        let config = try config(
+            """
+            {"Providers":[{"name":"local","api_base_url":"http://localhost:11434/v1","models":["small"],
+               "context_window":32768}],
+             "Router":{"default":"local,small"}}
+            """
+        )
+        let variables = Dictionary(uniqueKeysWithValues: EnvScript.contextWindowVariables(config))
+        #expect(variables["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] == "32768")
+        #expect(variables["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] == "100000")
+        let unknown = try self.config(
+            """
+            {"Providers":[{"name":"local","api_base_url":"http://localhost:11434/v1","models":["mystery"]}],
+             "Router":{"default":"local,mystery"}}
+            """
+        )
+        #expect(EnvScript.contextWindowVariables(unknown).isEmpty, "no window known: nothing is claimed")
     }
 
     @Test func checkReportsAPassThroughProviderAsSuchOnly() throws {
@@ -102,6 +126,52 @@ struct CommandLineTests {
         #expect(LogLineHandler.component("Dashboard", role: "serve") == "serve")
         #expect(LogLineHandler.component("Proxy", role: "serve") == "proxy")
         #expect(LogLineHandler.component("ServiceLifecycle", role: "dashboard") == "lifecycle")
+    }
+
+    static func event(_ message: Logger.Message, metadata: Logger.Metadata) -> LogEvent {
+        LogEvent(
+            level: .info,
+            message: message,
+            metadata: metadata,
+            source: "Proxy",
+            file: #fileID,
+            function: #function,
+            line: #line
+        )
+    }
+
+    @Test func requestFieldsAreMetadataInReadingOrder() {
+        let handler = LogLineHandler(role: "serve")
+        let line = handler.format(
+            Self.event(
+                "#3 POST /v1/messages 424",
+                metadata: [
+                    "out": "0", "route": "default", "model": "m", "provider": "p", "reason": "no key \"here\"",
+                    "error": "authentication_error", "zeta": "last",
+                ]
+            ),
+            time: "T"
+        )
+        #expect(
+            line
+                == #"T info [proxy] #3 POST /v1/messages 424 route=default provider=p model=m out=0 error=authentication_error reason="no key \"here\"" zeta=last"#
+        )
+    }
+
+    @Test func jsonLogsAreOneObjectPerLine() throws {
+        let handler = LogLineHandler(role: "serve", json: true)
+        let line = handler.format(
+            Self.event("#3 POST /v1/messages 200", metadata: ["route": "think", "component": "config"]),
+            time: "2026-11-30T20:00:00+0000"
+        )
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: String])
+        #expect(
+            object == [
+                "time": "2026-11-30T20:00:00+0000", "level": "info", "component": "config",
+                "message": "#3 POST /v1/messages 200", "route": "think",
+            ]
+        )
+        #expect(!line.contains("\n"))
     }
 
     @Test func aSecondInstanceNeverWritesIntoTheFirstsLog() throws {

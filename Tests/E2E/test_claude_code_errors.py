@@ -159,6 +159,7 @@ def test_env_tells_claude_code_the_routed_models_window(switchboard, tmp_path):
                              capture_output=True, text=True, check=True).stdout
     exports = dict(line[len("export "):].split("=", 1) for line in printed.splitlines() if line.startswith("export "))
     assert exports["CLAUDE_CODE_AUTO_COMPACT_WINDOW"] == "131072"
+    assert exports["CLAUDE_CODE_MAX_CONTEXT_TOKENS"] == "131072"
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": tempfile.mkdtemp(prefix="cc-home-")}
     env.update({name: value.strip("'\"") for name, value in exports.items()})
     assert env["ANTHROPIC_BASE_URL"] == switchboard.url

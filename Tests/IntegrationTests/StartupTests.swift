@@ -76,12 +76,41 @@ struct StartupTests {
         let proxy = try await stack.proxy()
         try await withProxy(proxy) { proxy in
             let model = TestModel.unique("log-tags")
-            try await stack.upstream.script(model, [["text": "hi"]])
+            try await stack.upstream.script(model, [["text_stream": ["text": "hi"]]])
             _ = try await proxy.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false))
             #expect(await eventually(timeout: .seconds(3)) { !proxy.requestLines.isEmpty })
             #expect(!proxy.stderr.contains("[Dashboard]"), "\(proxy.stderr)")
             #expect(proxy.stderr.contains("[serve] config:"), "\(proxy.stderr)")
             #expect(proxy.requestLines.allSatisfy { $0.contains("[proxy]") }, "\(proxy.stderr)")
+        }
+    }
+
+    @Test func jsonLogsCarryTheRequestFields() async throws {
+        let stack = try Stack.current()
+        let proxy = try await stack.proxy(extra: ["LOG_FORMAT": "json"])
+        try await withProxy(proxy) { proxy in
+            let model = TestModel.unique("json-log")
+            try await stack.upstream.script(model, [["text_stream": ["text": "hi"]]])
+            _ = try await proxy.client.post(body: MessagesBody.make(model: "up,\(model)", stream: false))
+            #expect(await eventually(timeout: .seconds(3)) { !proxy.requestLines.isEmpty })
+            await proxy.stop()
+            let lines = proxy.stderr.split(separator: "\n")
+            #expect(!lines.isEmpty)
+            var request: [String: Any]?
+            for line in lines {
+                let object = try #require(
+                    try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
+                    "not a JSON object: \(line)"
+                )
+                #expect(object["time"] != nil && object["level"] != nil && object["component"] != nil)
+                if (object["message"] as? String)?.contains("POST /v1/messages 200") == true { request = object }
+            }
+            let fields = try #require(request, "\(proxy.stderr)")
+            #expect(fields["component"] as? String == "proxy")
+            #expect(fields["route"] as? String == "explicit")
+            #expect(fields["provider"] as? String == "up")
+            #expect(fields["model"] as? String == model)
+            #expect((fields["duration"] as? String)?.hasSuffix("ms") == true)
         }
     }
 

@@ -65,15 +65,22 @@ struct EnvScript {
     }
 
     /// What tells Claude Code the context window of the models behind the routes. It assumes a
-    /// Claude-sized window (1M tokens for a model name it does not know), so without this it
-    /// does not compact before a smaller model refuses the conversation. Claude Code (2.1.x)
-    /// compacts at `min(model window, CLAUDE_CODE_AUTO_COMPACT_WINDOW)`, less a summary buffer;
-    /// `CLAUDE_CODE_MAX_CONTEXT_TOKENS` is read only when compaction is disabled, so it is not
-    /// set. The smallest window among the routed models wins: any request may land there.
+    /// Claude-sized window (1M tokens for a name it does not know, such as `nvidia,z-ai/glm4.7`,
+    /// and warns so), so without these it does not compact before a smaller model refuses the
+    /// conversation. Read from Claude Code 2.1.332: `CLAUDE_CODE_MAX_CONTEXT_TOKENS` is the window
+    /// of a model it does not know (`/model provider,model`); `CLAUDE_CODE_AUTO_COMPACT_WINDOW`
+    /// caps where it compacts for every model, Claude names too (the default route), but not
+    /// below 100k. The smallest window among the routed models wins: any request may land there.
     static func contextWindowVariables(_ config: SwitchboardConfig) -> [(String, String)] {
         guard let smallest = config.smallestRoutedWindow else { return [] }
-        return [("CLAUDE_CODE_AUTO_COMPACT_WINDOW", String(smallest.tokens))]
+        return [
+            ("CLAUDE_CODE_MAX_CONTEXT_TOKENS", String(smallest.tokens)),
+            ("CLAUDE_CODE_AUTO_COMPACT_WINDOW", String(max(smallest.tokens, minimumCompactWindow))),
+        ]
     }
+
+    /// Claude Code raises a smaller `CLAUDE_CODE_AUTO_COMPACT_WINDOW` to this, with a warning.
+    static let minimumCompactWindow = 100_000
 
     static func shellQuote(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"

@@ -10,8 +10,9 @@ enum ProxyLogging {
     static func bootstrap(config: SwitchboardConfig, role: String) -> Logger {
         let redactor = SecretRedactor(secrets: config.secrets)
         let level = config.log ? (LogLevelName.parse(config.logLevel) ?? .info) : .error
+        let json = config.logFormat == .json
         LoggingSystem.bootstrap { _ in
-            var handler = RedactingLogHandler(base: LogLineHandler(role: role), redactor: redactor)
+            var handler = RedactingLogHandler(base: LogLineHandler(role: role, json: json), redactor: redactor)
             handler.logLevel = level
             return handler
         }
@@ -50,14 +51,22 @@ struct RedactingLogHandler: LogHandler {
 }
 
 /// Writes one line per event to standard error: time, level, the component that wrote it
-/// (`[proxy]`, `[config]`, `[serve]`…), the message, then the metadata as `key=value`.
+/// (`[proxy]`, `[config]`, `[serve]`…), the message, then the metadata as `key=value` (a
+/// request line's fields in a fixed order, the rest sorted); with `LOG_FORMAT` `json`, one JSON
+/// object per line with the same fields, for Loki, Elastic and the like.
 ///
 /// The component is the `component` metadata when set, else the module that logged, named
 /// for what it is: the executable's own lines carry the command's role, not `Dashboard`.
 struct LogLineHandler: LogHandler {
     let role: String
+    var json = false
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
+
+    /// Request-line fields, in the order people read them.
+    static let leadingKeys = [
+        "route", "provider", "model", "stream", "ttft", "duration", "in", "out", "error", "reason",
+    ]
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -65,14 +74,42 @@ struct LogLineHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
+        FileHandle.standardError.write(Data((format(event, time: Self.timestamp()) + "\n").utf8))
+    }
+
+    /// The line for `event`, without its newline.
+    func format(_ event: LogEvent, time: String) -> String {
         var merged = metadata
         if let extra = event.metadata { merged.merge(extra) { $1 } }
         let component =
             merged.removeValue(forKey: "component").map { "\($0)" } ?? Self.component(event.source, role: role)
-        var line = "\(Self.timestamp()) \(event.level) [\(component)] \(event.message)"
-        for (key, value) in merged.sorted(by: { $0.key < $1.key }) { line += " \(key)=\(value)" }
-        line += "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        let fields = Self.ordered(merged)
+        if json {
+            var object = JSONObject()
+            object["time"] = .string(time)
+            object["level"] = .string("\(event.level)")
+            object["component"] = .string(component)
+            object["message"] = .string("\(event.message)")
+            for (key, value) in fields where object[key] == nil { object[key] = .string(value) }
+            return JSONValue.object(object).jsonString
+        }
+        var line = "\(time) \(event.level) [\(component)] \(event.message)"
+        for (key, value) in fields {
+            let quoted =
+                value.contains(" ") || value.isEmpty
+                ? "\"" + value.replacingOccurrences(of: "\"", with: "\\\"") + "\"" : value
+            line += " \(key)=\(quoted)"
+        }
+        return line
+    }
+
+    /// Metadata as `(key, value)` pairs: the request-line fields first, the rest sorted.
+    static func ordered(_ metadata: Logger.Metadata) -> [(String, String)] {
+        let leading = leadingKeys.compactMap { key in metadata[key].map { (key, "\($0)") } }
+        let rest = metadata.filter { !leadingKeys.contains($0.key) }.sorted { $0.key < $1.key }.map {
+            ($0.key, "\($0.value)")
+        }
+        return leading + rest
     }
 
     /// The tag for a module's lines.

@@ -141,7 +141,7 @@ public struct ConfigLoader: Sendable {
 
         static let topLevelKeys: Set<String> = [
             "Providers", "providers", "Router", "fallback", "APIKEY", "HOST", "PORT", "API_TIMEOUT_MS", "LOG",
-            "LOG_LEVEL",
+            "LOG_LEVEL", "LOG_FORMAT",
             "PROXY_URL", "PING_INTERVAL_MS",
         ]
         /// claude-code-router keys Switchboard reads without acting on them.
@@ -271,7 +271,12 @@ public struct ConfigLoader: Sendable {
                 throw error("LOG_LEVEL", "must be one of \(levels.joined(separator: ", ")), not \"\(logLevel)\"")
             }
             let proxyURL = try string(root["PROXY_URL"], key: "PROXY_URL").flatMap { $0.isEmpty ? nil : $0 }
-            return SwitchboardConfig(
+            let formatName =
+                try string(root["LOG_FORMAT"], key: "LOG_FORMAT") ?? environment.environment["LOG_FORMAT"] ?? "text"
+            guard let logFormat = SwitchboardConfig.LogFormat(rawValue: formatName.lowercased()) else {
+                throw error("LOG_FORMAT", "must be text or json, not \"\(formatName)\"")
+            }
+            var config = SwitchboardConfig(
                 source: source,
                 providers: providers,
                 routes: routes,
@@ -288,6 +293,8 @@ public struct ConfigLoader: Sendable {
                 proxyURL: proxyURL,
                 warnings: warnings
             )
+            config.logFormat = logFormat
+            return config
         }
 
         mutating func readProviders(_ value: JSONValue?) throws(ConfigError) -> [ProviderConfig] {

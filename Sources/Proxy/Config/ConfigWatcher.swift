@@ -85,8 +85,10 @@ public struct ConfigWatcher: Service {
             var needsRestart: [String] = []
             if config.host != previous.host || config.port != previous.port { needsRestart.append("HOST/PORT") }
             if config.proxyURL != previous.proxyURL { needsRestart.append("PROXY_URL") }
-            if config.logLevel != previous.logLevel || config.log != previous.log {
-                needsRestart.append("LOG/LOG_LEVEL")
+            if config.logLevel != previous.logLevel || config.log != previous.log
+                || config.logFormat != previous.logFormat
+            {
+                needsRestart.append("LOG/LOG_LEVEL/LOG_FORMAT")
             }
             let note =
                 needsRestart.isEmpty ? "" : " (\(needsRestart.joined(separator: ", ")) take effect after a restart)"

@@ -44,6 +44,16 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var log: Bool
     /// `LOG_LEVEL`: trace, debug, info, warn, error.
     public var logLevel: String
+    /// How log lines are written.
+    public enum LogFormat: String, Sendable {
+        /// `time level [component] message key=value…`.
+        case text
+        /// One JSON object per line.
+        case json
+    }
+
+    /// `LOG_FORMAT` (the config key, else the environment variable): `text` or `json`.
+    public var logFormat = LogFormat.text
     /// Outbound proxy for upstream calls (`PROXY_URL`); `HTTPS_PROXY` applies otherwise.
     public var proxyURL: String?
     /// Things that are accepted but worth telling the user (unknown keys, unset variables).

@@ -45,7 +45,8 @@ public final class ProxyEngine: Sendable {
             request = try MessagesRequest(json: try Self.parseJSON(body))
         } catch {
             logger.info(
-                "\(id) POST /v1/messages \(error.status) \(error.kind.rawValue): \(redactor.redact(error.message))"
+                "\(id) POST /v1/messages \(error.status)",
+                metadata: ["error": "\(error.kind.rawValue)", "reason": "\(redactor.redact(error.message))"]
             )
             return .error(error)
         }
@@ -190,7 +191,8 @@ public final class ProxyEngine: Sendable {
     func logRefused(method: String, path: String, error: APIError) {
         let id = events.makeRequestID()
         logger.info(
-            "\(id) \(method) \(path) \(error.status) \(error.kind.rawValue): \(store.redactor.redact(error.message))"
+            "\(id) \(method) \(path) \(error.status)",
+            metadata: ["error": "\(error.kind.rawValue)", "reason": "\(store.redactor.redact(error.message))"]
         )
     }
 
@@ -272,8 +274,15 @@ public final class ProxyEngine: Sendable {
                 )
             )
         )
-        logger.info(
-            "\(logLine(id: id, status: 200, route: route, target: target, request: request, ttft: outcome.ttft, duration: duration, usage: outcome.usage))"
+        logRequest(
+            id: id,
+            status: 200,
+            route: route,
+            target: target,
+            request: request,
+            ttft: outcome.ttft,
+            duration: duration,
+            usage: outcome.usage
         )
     }
 
@@ -294,7 +303,7 @@ public final class ProxyEngine: Sendable {
             )
         )
         let usage = Usage(inputTokens: counter.count(request), outputTokens: outputTokens)
-        let line = logLine(
+        logRequest(
             id: id,
             status: error.status,
             route: route,
@@ -302,13 +311,16 @@ public final class ProxyEngine: Sendable {
             request: request,
             ttft: ttft,
             duration: duration,
-            usage: usage
+            usage: usage,
+            error: error
         )
-        logger.info("\(line) error=\(error.kind.rawValue): \(store.redactor.redact(error.message))")
         return .error(error)
     }
 
-    private func logLine(
+    /// The request line: `#12 POST /v1/messages 200`, with the request's fields as metadata
+    /// (`route`, `provider`, `model`, `stream`, `ttft`, `duration`, `in`, `out`), so a log
+    /// shipper gets them as fields (`LOG_FORMAT=json`) and a person as `key=value`.
+    private func logRequest(
         id: RequestID,
         status: Int,
         route: RouteDecision?,
@@ -316,14 +328,24 @@ public final class ProxyEngine: Sendable {
         request: MessagesRequest,
         ttft: Duration?,
         duration: Duration,
-        usage: Usage
-    ) -> String {
-        let ttftText = ttft.map { "\(Self.milliseconds($0))ms" } ?? "-"
-        let input = usage.inputTokens + usage.cacheReadInputTokens
-        return
-            "\(id) POST /v1/messages \(status) route=\(route?.kind.rawValue ?? "-") provider=\(target?.provider ?? "-") "
-            + "model=\(target?.model ?? "-") stream=\(request.stream) ttft=\(ttftText) duration=\(Self.milliseconds(duration))ms "
-            + "in=\(input) out=\(usage.outputTokens)"
+        usage: Usage,
+        error: APIError? = nil
+    ) {
+        var metadata: Logger.Metadata = [
+            "route": "\(route?.kind.rawValue ?? "-")",
+            "provider": "\(target?.provider ?? "-")",
+            "model": "\(target?.model ?? "-")",
+            "stream": "\(request.stream)",
+            "ttft": "\(ttft.map { "\(Self.milliseconds($0))ms" } ?? "-")",
+            "duration": "\(Self.milliseconds(duration))ms",
+            "in": "\(usage.inputTokens + usage.cacheReadInputTokens)",
+            "out": "\(usage.outputTokens)",
+        ]
+        if let error {
+            metadata["error"] = "\(error.kind.rawValue)"
+            metadata["reason"] = "\(store.redactor.redact(error.message))"
+        }
+        logger.info("\(id) POST /v1/messages \(status)", metadata: metadata)
     }
 
     static func milliseconds(_ duration: Duration) -> Int {
