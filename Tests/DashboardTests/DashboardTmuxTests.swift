@@ -439,6 +439,39 @@ final class DashboardTmuxTests {
         _ = try await quit(tmux)
     }
 
+    @Test func at60x15TheListSaysWhatLiesBelowAndHelpScrollsToTheLogFile() async throws {
+        try upstream.script("sb-default", [ScriptedUpstream.text("ok", prompt: 5, completion: 1)], repeatLast: true)
+        let tmux = try startDashboard(width: 60, height: 15)
+        let url = try await proxyURL(tmux)
+        for _ in 0..<20 { #expect(try send(url) == "200") }
+        let hint = try await EndToEnd.poll("a scroll hint under the request list", diagnostics: tmux.capture()) {
+            tmux.capture().firstMatch(of: /↓ ([0-9]+) more/).map { Int($0.1)! }
+        }
+        #expect(hint > 0)
+        tmux.keys("?")
+        try await EndToEnd.poll("the help box", diagnostics: tmux.capture()) {
+            tmux.capture().contains("Keys") && tmux.capture().contains("more") ? true : nil
+        }
+        #expect(!tmux.capture().contains("Log file:"), "the help starts at its top")
+        tmux.keys("End")
+        let screen = try await EndToEnd.poll("the log file at the end of the help", diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            return screen.contains("Log file:") ? screen : nil
+        }
+        // The path is all there, however it had to be wrapped.
+        let inside = screen.split(separator: "\n").map { line in
+            line.split(separator: "│", omittingEmptySubsequences: false).dropFirst().first.map {
+                $0.trimmingCharacters(in: .whitespaces)
+            } ?? ""
+        }.joined()
+        #expect(inside.contains("switchboard/switchboard.log"), "\(screen)")
+        tmux.keys("Escape")
+        try await EndToEnd.poll("the help to close", diagnostics: tmux.capture()) {
+            tmux.capture().contains("Log file:") ? nil : true
+        }
+        _ = try await quit(tmux)
+    }
+
     /// Every parameter of every SGR sequence (`ESC [ … m`) on the screen.
     static func sgrParameters(_ screen: String) -> [Int] {
         screen.matches(of: /\x1B\[([0-9;:]*)m/).flatMap { match in
