@@ -207,3 +207,29 @@ struct JSONParserTests {
         #expect(value.jsonString == #"{"b":1,"a":{"x":[true,null,"s"]}}"#)
     }
 }
+
+/// Wide objects: parsed in linear time, duplicate keys resolved the same way past the index threshold.
+struct JSONParserWideObjectTests {
+    @Test func duplicateKeysInAWideObjectKeepTheirPlaceAndTakeTheLastValue() throws {
+        var text = "{"
+        for index in 0..<100 { text += "\"k\(index)\":\(index)," }
+        text += #""k3":"again","k90":"again","k100":true}"#
+        let value = try JSONParser.parse(text)
+        let object = try #require(value.objectValue)
+        #expect(object.count == 101)
+        #expect(object["k3"] == "again")
+        #expect(object["k90"] == "again")
+        #expect(object.keys[3] == "k3", "a repeated key keeps its first position")
+        #expect(object.keys.last == "k100")
+    }
+
+    @Test func objectsCompareWhateverTheirOrder() throws {
+        let keys = (0..<50).map { "k\($0)" }
+        let forward = JSONObject(keys.map { (key: $0, value: JSONValue.string($0)) })
+        let backward = JSONObject(keys.reversed().map { (key: $0, value: JSONValue.string($0)) })
+        #expect(forward == backward)
+        var changed = backward
+        changed["k7"] = "other"
+        #expect(forward != changed)
+    }
+}

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import NIOPosix
 
 /// The proxy's work, independent of the HTTP server: parse, route, dispatch, translate,
 /// report. Each endpoint returns a ``ProxyResponse`` the server writes out.
@@ -41,16 +42,30 @@ public final class ProxyEngine: Sendable {
         let config = store.config
         let redactor = store.redactor
         var request: MessagesRequest
-        do {
-            request = try MessagesRequest(json: try Self.parseJSON(body))
-        } catch {
+        let estimate: Int
+        let counter = counter
+        let parsed = await Self.offTheEventLoop(bytes: body.readableBytes) {
+            () -> Result<(MessagesRequest, Int), APIError> in
+            do {
+                let request = try MessagesRequest(json: try Self.parseJSON(body))
+                return .success((request, counter.count(request)))
+            } catch let error as APIError {
+                return .failure(error)
+            } catch {
+                return .failure(APIError(.invalidRequest, "\(error)"))
+            }
+        }
+        switch parsed {
+        case .success(let (parsedRequest, count)):
+            request = parsedRequest
+            estimate = count
+        case .failure(let error):
             logger.info(
                 "\(id) POST /v1/messages \(error.status)",
                 metadata: ["error": "\(error.kind.rawValue)", "reason": "\(redactor.redact(error.message))"]
             )
             return .error(error)
         }
-        let estimate = counter.count(request)
         events.emit(
             .started(
                 .init(
@@ -226,6 +241,23 @@ public final class ProxyEngine: Sendable {
         if let last = models.last { writer.string(last.description) } else { writer.raw("null") }
         writer.raw("}")
         return .json(status: 200, body: writer.bytes)
+    }
+
+    /// Bodies at least this large are parsed and counted on NIO's blocking pool.
+    static let offLoopThreshold = 256 * 1024
+
+    /// Runs `work` where it cannot hold up other connections when the body is large: the
+    /// event loops also run Swift Concurrency here, so a long parse on one would stall every
+    /// connection it serves. Small bodies (nearly all) stay where they are: a hop costs more
+    /// than their parse.
+    static func offTheEventLoop<T: Sendable>(bytes: Int, _ work: @escaping @Sendable () -> T) async -> T {
+        guard bytes >= offLoopThreshold else { return work() }
+        do {
+            return try await NIOThreadPool.singleton.runIfActive(work)
+        } catch {
+            // The pool is shutting down: do the work here rather than fail the request.
+            return work()
+        }
     }
 
     static func parseJSON(_ body: ByteBuffer) throws(APIError) -> JSONValue {

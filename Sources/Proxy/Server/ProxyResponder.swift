@@ -52,7 +52,10 @@ public struct ProxyResponder: HTTPResponder {
             return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         }
         if path == "/v1/messages/count_tokens" {
-            return Self.response(engine.countTokens(body: body))
+            let engine = engine
+            return Self.response(
+                await ProxyEngine.offTheEventLoop(bytes: body.readableBytes) { engine.countTokens(body: body) }
+            )
         }
         let presence = connections.presence(for: context.channel)
         let headers = UpstreamDispatcher.ClientHeaders(

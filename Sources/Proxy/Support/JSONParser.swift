@@ -45,6 +45,9 @@ public struct JSONParser {
     }
 
     private struct Reader {
+        /// Members past which an object's keys are looked up in a hash index.
+        static let indexThreshold = 16
+
         let bytes: UnsafeBufferPointer<UInt8>
         var index = 0
 
@@ -99,6 +102,7 @@ public struct JSONParser {
             guard depth <= JSONParser.maximumDepth else { throw fail("JSON nested too deeply") }
             index += 1
             var object = JSONObject()
+            var keyIndex: [String: Int] = [:]
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
                 index += 1
@@ -116,8 +120,27 @@ public struct JSONParser {
                 index += 1
                 skipWhitespace()
                 let value = try parseValue(depth: depth)
-                // Duplicate keys: the last one wins, as in most parsers.
-                if object[key] != nil { object[key] = value } else { object.appendUnchecked(key, value) }
+                // Duplicate keys: the last one wins, as in most parsers. Small objects (nearly all)
+                // are searched; past a few keys an index keeps a wide object linear to parse (a
+                // 400,000-key body took minutes with a search per key).
+                if object.count < Self.indexThreshold {
+                    if let position = object.members.firstIndex(where: { $0.key == key }) {
+                        object.replaceValue(at: position, with: value)
+                    } else {
+                        object.appendUnchecked(key, value)
+                    }
+                } else {
+                    if keyIndex.isEmpty {
+                        keyIndex.reserveCapacity(object.count * 2)
+                        for (position, member) in object.members.enumerated() { keyIndex[member.key] = position }
+                    }
+                    if let position = keyIndex[key] {
+                        object.replaceValue(at: position, with: value)
+                    } else {
+                        keyIndex[key] = object.count
+                        object.appendUnchecked(key, value)
+                    }
+                }
                 skipWhitespace()
                 guard index < bytes.count else { throw fail("unexpected end of JSON in object") }
                 switch bytes[index] {

@@ -122,6 +122,11 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         }
     }
 
+    /// Replaces the value of the member at `position` (for parsers that found the key).
+    mutating func replaceValue(at position: Int, with value: JSONValue) {
+        members[position].value = value
+    }
+
     /// Appends a member without checking for a duplicate key (for parsers and builders that
     /// know the key is new).
     mutating func appendUnchecked(_ key: String, _ value: JSONValue) {
@@ -130,7 +135,14 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
-        for member in lhs.members where rhs[member.key] != member.value { return false }
+        // Same order (nearly always): one pass; else by key, through an index past a few keys.
+        if zip(lhs.members, rhs.members).allSatisfy({ $0.key == $1.key && $0.value == $1.value }) { return true }
+        guard lhs.members.count > 16 else {
+            for member in lhs.members where rhs[member.key] != member.value { return false }
+            return true
+        }
+        let index = Dictionary(rhs.members.map { ($0.key, $0.value) }, uniquingKeysWith: { $1 })
+        for member in lhs.members where index[member.key] != member.value { return false }
         return true
     }
 }

@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import Proxy
+
+/// Hostile input through the built binary: no request can stall the others.
+@Suite(.stack)
+struct HardeningTests {
+    /// A 6 MB body of one object with 400,000 keys, as anyone who can reach the port may send.
+    static func wideBody(keys: Int) -> [UInt8] {
+        var text = #"{"model":"claude-sonnet-4-5","max_tokens":5,"messages":[{"role":"user","content":"hi"}]"#
+        text.reserveCapacity(keys * 16)
+        for index in 0..<keys { text += ",\"key_\(index)\":\(index)" }
+        text += "}"
+        return Array(text.utf8)
+    }
+
+    @Test func aHugeWideBodyDoesNotStallASmallRequest() async throws {
+        let stack = try Stack.current()
+        let body = Self.wideBody(keys: 400_000)
+        #expect(body.count > 6_000_000)
+        let client = stack.client
+        let big = Task {
+            let start = ContinuousClock.now
+            let result = try await client.post("/v1/messages/count_tokens", bytes: body, timeout: .seconds(120))
+            return (result, ContinuousClock.now - start)
+        }
+        // Let the upload land and the parse begin.
+        try await Task.sleep(for: .milliseconds(300))
+        let small = MessagesBody.make(model: "claude-sonnet-4-5", stream: false)
+        var slowest = Duration.zero
+        // Each on a new connection: the server deals them out over its event loops in turn,
+        // so some share the loop the big body arrived on.
+        for _ in 0..<6 {
+            let start = ContinuousClock.now
+            let answer = try await client.post(
+                "/v1/messages/count_tokens",
+                body: small,
+                headers: AnthropicClient.defaultHeaders + [("connection", "close")]
+            )
+            slowest = max(slowest, ContinuousClock.now - start)
+            #expect(answer.status == 200, "\(answer.text)")
+        }
+        let (result, bigDuration) = try await big.value
+        #expect(result.status == 200, "\(result.text)")
+        #expect(slowest < .milliseconds(100), "a small request waited \(slowest) behind a \(bigDuration) parse")
+        // The whole 400,000-key body is parsed in linear time (it took minutes when quadratic).
+        #expect(bigDuration < .seconds(60))
+    }
+}
