@@ -350,6 +350,7 @@ class Bench:
         self.startup: dict[str, list[float]] = {}
         self.translator: dict[str, dict] = {}
         self.translator_check: dict = {}
+        self.parser: dict[str, dict] = {}
         self.versions: dict[str, str] = {}
         self.probes: dict[str, str] = {}
         self.stream_file = directory / "www" / "v1" / "chat" / "completions"
@@ -728,6 +729,10 @@ general_settings:
         if result.returncode != 0:
             raise StartError(f"translator-bench failed: {result.stdout[-1000:]}{result.stderr[-2000:]}")
         for line in result.stdout.splitlines():
+            if line.startswith("PARSER "):
+                fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
+                self.parser[fields["doc"]] = fields
+                continue
             if not line.startswith("TRANSLATOR "):
                 continue
             fields = dict(f.split("=", 1) for f in line.split()[1:] if "=" in f)
@@ -888,6 +893,10 @@ general_settings:
                     t = self.translator[stage]
                     out.append(f"  {stage:<10} {float(t['chunks_per_s']):>12,.0f} {float(t['ns_per_chunk']):>9.0f} "
                                f"{float(t['allocs_per_chunk']):>13.2f} {float(t['bytes_per_chunk']):>12.0f}")
+        if self.parser:
+            out.append("JSON parser (release loop, whole documents):")
+            for name, p in self.parser.items():
+                out.append(f"  {name:<12} {int(p['bytes']):>10,} bytes  {float(p['mb_per_s']):>8.1f} MB/s")
         out.extend(self.targets())
         if self.notes:
             out.append("notes:")

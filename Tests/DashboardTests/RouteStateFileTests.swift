@@ -126,6 +126,39 @@ struct RouteStateFileTests {
         }
     }
 
+    @Test func aCorruptFileIsKeptAsideWithAWarningNamingIt() throws {
+        try withTemporaryDirectory { directory in
+            let config = try config(at: directory + "/config.json")
+            let file = RouteStateFile(config: config, homeDirectory: "/nonexistent")
+            try Data("{not json".utf8).write(to: URL(fileURLWithPath: file.path))
+            var warnings: [String] = []
+            let table = RouteTable(configured: config.routes)
+            let now = Date(timeIntervalSince1970: 1_800_000_000)
+            #expect(file.apply(to: table, config: config, now: now, warn: { warnings.append($0) }).isEmpty)
+            let aside = file.path + ".corrupt-20270115-080000"
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.contains(file.path) == true, "\(warnings)")
+            #expect(warnings.first?.contains("kept as \(aside)") == true, "\(warnings)")
+            #expect(!FileManager.default.fileExists(atPath: file.path))
+            #expect(FileManager.default.contents(atPath: aside) == Data("{not json".utf8), "kept byte for byte")
+        }
+    }
+
+    @Test func aSwitchToAProviderNoLongerConfiguredIsNamed() throws {
+        try withTemporaryDirectory { directory in
+            let config = try config(at: directory + "/config.json")
+            let file = RouteStateFile(config: config, homeDirectory: "/nonexistent")
+            try file.save([.default: Events.ref("gone,some-model"), .think: Events.ref("nim,glm-4.7")])
+            var warnings: [String] = []
+            let applied = file.apply(to: RouteTable(configured: config.routes), config: config) { warnings.append($0) }
+            #expect(applied == [.think: Events.ref("nim,glm-4.7")])
+            #expect(warnings.count == 1)
+            #expect(warnings.first?.contains("route default to gone,some-model") == true, "\(warnings)")
+            #expect(warnings.first?.contains("provider \"gone\" is no longer configured") == true)
+            #expect(FileManager.default.fileExists(atPath: file.path), "a good file stays")
+        }
+    }
+
     @Test func aMissingFileMeansNoSwitches() throws {
         try withTemporaryDirectory { directory in
             #expect(RouteStateFile(path: directory + "/absent.json").load().isEmpty)

@@ -30,13 +30,36 @@ struct StartupTests {
     @Test func anAddressThatIsNotThisMachinesIsOneLine() async throws {
         let stack = try Stack.current()
         let directory = try TemporaryDirectory("unbindable")
-        let path = try directory.write("config.json", TestConfig.standard(upstream: stack.upstream))
+        let path = try directory.write(
+            "config.json",
+            TestConfig.standard(upstream: stack.upstream, extra: ["APIKEY": "unbindable-key-1234"])
+        )
         // TEST-NET-1 (RFC 5737): never an address of this machine.
         let run = try await SwitchboardProcess.run(["serve", "--config", path, "--host", "192.0.2.1", "--port", "3471"])
         #expect(run.status == .exited(3), "\(run.stderr)")
         #expect(run.stderr.contains("192.0.2.1"), "\(run.stderr)")
         #expect(run.stderr.contains("--host 127.0.0.1"), "\(run.stderr)")
         #expect(run.stderr.split(separator: "\n").count == 1, "\(run.stderr)")
+    }
+
+    @Test func everyInterfaceWithoutAnAPIKEYIsRefused() async throws {
+        let stack = try Stack.current()
+        let directory = try TemporaryDirectory("open")
+        let path = try directory.write("config.json", TestConfig.standard(upstream: stack.upstream))
+        for host in ["0.0.0.0", "::"] {
+            let run = try await SwitchboardProcess.run(["serve", "--config", path, "--host", host, "--port", "0"])
+            #expect(run.status == .exited(2), "\(host): \(run.stderr)")
+            #expect(run.stderr.contains("refusing to listen on \(host) without an APIKEY"), "\(run.stderr)")
+            #expect(!run.stdout.contains("listening"))
+        }
+    }
+
+    @Test func withAnAPIKEYTheStartLineNamesTheAddressReallyBound() async throws {
+        let stack = try Stack.current()
+        let proxy = try await stack.proxy(extra: ["APIKEY": "open-key-98765"], arguments: ["--host", "0.0.0.0"])
+        try await withProxy(proxy) { proxy in
+            #expect(proxy.url.hasPrefix("http://0.0.0.0:"), "\(proxy.url)")
+        }
     }
 
     @Test func aConfigDirectoryIsSaidPlainly() async throws {

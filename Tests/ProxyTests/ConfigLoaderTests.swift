@@ -302,6 +302,32 @@ struct ConfigLoaderTests {
         }
     }
 
+    @Test func aConfigOthersCanReadWithAKeyInClearIsAWarning() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sb-perm-\(UUID().uuidString)")
+            .path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/config.json"
+        let literal =
+            #"{"Providers":[{"name":"p","api_base_url":"https://x.example/v1","api_key":"sk-literal-0042","models":["m"]}],"Router":{"default":"p,m"}}"#
+        let loader = ConfigLoader(environment: ["P_KEY": "sk-from-env"], homeDirectory: "/nonexistent")
+        try Data(literal.utf8).write(to: URL(fileURLWithPath: path))
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let open = try loader.load(explicitPath: path)
+        let warning = try #require(open.warnings.first { $0.contains("in clear") }, "\(open.warnings)")
+        #expect(warning.contains("Providers[0] (p).api_key"))
+        #expect(warning.contains("chmod 600 \(path)"))
+        #expect(warning.contains("mode 644"))
+        #expect(!warning.contains("sk-literal-0042"), "never the key itself")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        #expect(!(try loader.load(explicitPath: path)).warnings.contains { $0.contains("in clear") })
+        try Data(literal.replacingOccurrences(of: "sk-literal-0042", with: "$P_KEY").utf8).write(
+            to: URL(fileURLWithPath: path)
+        )
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        #expect(!(try loader.load(explicitPath: path)).warnings.contains { $0.contains("in clear") })
+    }
+
     @Test func geminisNativeBaseURLBecomesItsOpenAICompatibleEndpoint() throws {
         // claude-code-router's own Gemini example.
         let config = try parse(

@@ -44,7 +44,7 @@ struct DashboardCommand: AsyncParsableCommand {
 
         let store = ConfigStore(config)
         let stateFile = RouteStateFile(config: config, homeDirectory: home)
-        for (route, model) in stateFile.apply(to: store.routes, config: config) {
+        for (route, model) in stateFile.apply(to: store.routes, config: config, warn: { logger.warning("\($0)") }) {
             logger.info("route \(route) switched to \(model) (saved in \(stateFile.path))")
         }
         let events = EventBus()

@@ -14,11 +14,31 @@ enum ListenPreflight {
     /// Exit status when the proxy cannot listen (documented in `--help`).
     static let exitCode: Int32 = 3
 
-    /// Prints the problem and exits with ``exitCode`` when `config`'s address cannot be bound.
+    /// Prints the problem and exits with ``exitCode`` when `config`'s address cannot be bound,
+    /// or with status 2 when it is open to the network without an `APIKEY`.
     static func check(_ config: SwitchboardConfig) async throws {
+        if config.apiKey == nil, !isLoopback(config.host) {
+            Console.error(
+                "switchboard: refusing to listen on \(config.host) without an APIKEY: anyone who can reach this machine "
+                    + "could spend your provider keys. Set one in the config (\"APIKEY\": \"$SWITCHBOARD_KEY\", and export "
+                    + "SWITCHBOARD_KEY), or listen on 127.0.0.1"
+            )
+            throw ExitCode(2)
+        }
         guard let problem = await problem(host: config.host, port: config.port) else { return }
         Console.error("switchboard: \(problem)")
         throw ExitCode(exitCode)
+    }
+
+    /// Whether `host` only takes connections from this machine (claude-code-router forces
+    /// loopback without a key; Switchboard refuses anything else instead of changing it).
+    static func isLoopback(_ host: String) -> Bool {
+        let lowered = host.lowercased()
+        if lowered == "localhost" || lowered == "::1" || lowered == "[::1]" || lowered.hasSuffix(".localhost") {
+            return true
+        }
+        let parts = lowered.split(separator: ".")
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     /// `nil` when `host`:`port` can be bound, else the line to print.

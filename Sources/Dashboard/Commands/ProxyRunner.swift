@@ -76,10 +76,11 @@ struct ProxyRunner {
         return ListenFailure(message: ListenPreflight.describe(error, host: host, port: port))
     }
 
-    /// The base URL for a bound address.
+    /// The base URL of the bound address: what was really bound (`0.0.0.0` when told to
+    /// listen everywhere), never a friendlier address than the truth.
     static func url(host: String, address: SocketAddress?) -> String {
         let port = address?.port ?? 0
-        let shown = host == "0.0.0.0" || host == "::" || host.isEmpty ? "127.0.0.1" : host
+        let shown = address?.ipAddress ?? host
         return "http://\(shown.contains(":") ? "[\(shown)]" : shown):\(port)"
     }
 }

@@ -36,7 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         let store = ConfigStore(config)
         let home = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         let stateFile = RouteStateFile(config: config, homeDirectory: home)
-        for (route, model) in stateFile.apply(to: store.routes, config: config) {
+        for (route, model) in stateFile.apply(to: store.routes, config: config, warn: { logger.warning("\($0)") }) {
             logger.info("route \(route) switched to \(model) (saved by the dashboard in \(stateFile.path))")
         }
         do {

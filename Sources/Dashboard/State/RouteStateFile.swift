@@ -21,18 +21,33 @@ struct RouteStateFile {
     }
 
     /// The saved switches (unreadable or missing file: none).
-    func load() -> [RouteKind: ModelRef] {
-        guard let data = FileManager.default.contents(atPath: path),
-            let json = try? JSONParser.parse(data), case .object(let routes)? = json["routes"]
-        else { return [:] }
+    func load() -> [RouteKind: ModelRef] { read().switches }
+
+    /// What the file holds, and what is wrong with it: `corrupt` when it is not a state file
+    /// at all, `skipped` for entries that are not `route: "provider,model"`.
+    func read() -> (switches: [RouteKind: ModelRef], corrupt: String?, skipped: [String]) {
+        guard let data = FileManager.default.contents(atPath: path) else { return ([:], nil, []) }
+        let json: JSONValue
+        do {
+            json = try JSONParser.parse(data)
+        } catch {
+            return ([:], "not JSON (\(error))", [])
+        }
+        guard case .object(let routes)? = json["routes"] else {
+            return ([:], "no \"routes\" object", [])
+        }
         var result: [RouteKind: ModelRef] = [:]
+        var skipped: [String] = []
         for member in routes.members {
             guard let kind = RouteKind(rawValue: member.key), let text = member.value.stringValue,
                 let ref = ModelRef(parsing: text)
-            else { continue }
+            else {
+                skipped.append("\(member.key): \(member.value.jsonString)")
+                continue
+            }
             result[kind] = ref
         }
-        return result
+        return (result, nil, skipped)
     }
 
     /// Saves the switches in force (atomically).
@@ -47,18 +62,50 @@ struct RouteStateFile {
         try Data(document.jsonBytes + [0x0A]).write(to: URL(fileURLWithPath: path), options: .atomic)
     }
 
-    /// Applies saved switches to `table`, skipping any whose provider is no longer configured.
+    /// Applies saved switches to `table`, skipping any whose provider is no longer configured,
+    /// and says so through `warn`: a switch that names a provider no longer configured, an entry
+    /// that is not a switch, and a file that is not a state file at all, which is moved aside
+    /// (never deleted) so the next save does not overwrite what the user may want back.
     /// Returns what was applied.
     @discardableResult
-    func apply(to table: RouteTable, config: SwitchboardConfig) -> [RouteKind: ModelRef] {
+    func apply(
+        to table: RouteTable,
+        config: SwitchboardConfig,
+        now: Date = Date(),
+        warn: (String) -> Void = { _ in }
+    ) -> [RouteKind: ModelRef] {
+        let (switches, corrupt, skipped) = read()
+        if let corrupt {
+            let aside = path + ".corrupt-" + Self.stamp(now)
+            do {
+                try FileManager.default.moveItem(atPath: path, toPath: aside)
+                warn("\(path) is not a route state file (\(corrupt)); kept as \(aside); using the configured routes")
+            } catch {
+                warn("\(path) is not a route state file (\(corrupt)); using the configured routes")
+            }
+        }
+        for entry in skipped { warn("\(path): ignored \(entry) (not a route and \"provider,model\")") }
         var applied: [RouteKind: ModelRef] = [:]
-        for (kind, ref) in load() {
-            guard let provider = config.provider(named: ref.provider) else { continue }
+        for (kind, ref) in switches.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            guard let provider = config.provider(named: ref.provider) else {
+                warn(
+                    "\(path): the saved switch of route \(kind) to \(ref) is ignored: provider \"\(ref.provider)\" is no longer configured; the route uses \(config.routes[kind].map(\.description) ?? "the default")"
+                )
+                continue
+            }
             let resolved = ModelRef(provider: provider.name, model: ref.model)
             table.switchRoute(kind, to: resolved)
             applied[kind] = resolved
         }
         return applied
+    }
+
+    static func stamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyyMMdd-HHmmss"
+        return formatter.string(from: date)
     }
 }
 

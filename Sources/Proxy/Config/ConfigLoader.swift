@@ -96,8 +96,24 @@ public struct ConfigLoader: Sendable {
             } catch {
                 throw ConfigError(key: "", "cannot read the config file: \(error.localizedDescription)", path: path)
             }
-            return try parse(data, source: source)
+            var config = try parse(data, source: source)
+            if let warning = Self.exposedKeysWarning(path: path, literalKeys: config.literalKeyPaths) {
+                config.warnings.append(warning)
+            }
+            return config
         }
+    }
+
+    /// A warning when the config file holds keys in clear and other users may read it.
+    static func exposedKeysWarning(path: String, literalKeys: [String]) -> String? {
+        guard !literalKeys.isEmpty,
+            let mode = (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int,
+            mode & 0o044 != 0
+        else { return nil }
+        return
+            "\(path) holds API keys in clear (\(literalKeys.joined(separator: ", "))) and other users can read it "
+            + "(mode \(String(mode & 0o777, radix: 8))): keep keys in the environment (\"api_key\": \"$NVIDIA_API_KEY\") "
+            + "or run: chmod 600 \(path)"
     }
 
     /// Parses and validates config text.
@@ -133,6 +149,8 @@ public struct ConfigLoader: Sendable {
         let environment: EnvironmentInterpolation
         let path: String?
         var warnings: [String] = []
+        /// Keys written into the file itself (not `$VAR`), by key path.
+        var literalKeys: [String] = []
 
         init(environment: EnvironmentInterpolation, path: String?) {
             self.environment = environment
@@ -252,6 +270,9 @@ public struct ConfigLoader: Sendable {
             var apiKey = try string(root["APIKEY"], key: "APIKEY")
             if let key = apiKey, key.isEmpty || key.hasPrefix("$") { apiKey = nil }
             var apiKeyVariable: String?
+            if let raw = root["APIKEY"]?.stringValue?.trimmingWhitespace(), !raw.isEmpty, !raw.contains("$") {
+                literalKeys.append("APIKEY")
+            }
             if apiKey != nil, let raw = root["APIKEY"]?.stringValue?.trimmingWhitespace(), raw.hasPrefix("$") {
                 let name = raw.dropFirst().trimmingCharacters(in: CharacterSet(charactersIn: "{}"))
                 if !name.isEmpty, environment.expand(raw).text == apiKey { apiKeyVariable = name }
@@ -294,6 +315,7 @@ public struct ConfigLoader: Sendable {
                 warnings: warnings
             )
             config.logFormat = logFormat
+            config.literalKeyPaths = literalKeys
             return config
         }
 
@@ -341,6 +363,7 @@ public struct ConfigLoader: Sendable {
                         continue
                     }
                     if !expanded.trimmingWhitespace().isEmpty { keys.append(expanded.trimmingWhitespace()) }
+                    if !text.contains("$"), !text.trimmingWhitespace().isEmpty { literalKeys.append(keyPath) }
                 }
                 if !keys.isEmpty { missingVariable = nil }
                 var models: [String] = []

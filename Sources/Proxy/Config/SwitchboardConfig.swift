@@ -58,6 +58,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var proxyURL: String?
     /// Things that are accepted but worth telling the user (unknown keys, unset variables).
     public var warnings: [String]
+    /// Keys of the config that hold an API key in clear rather than `$VAR` (paths, never values).
+    public var literalKeyPaths: [String] = []
 
     /// The provider called `name` (case-insensitive, as users type it).
     public func provider(named name: String) -> ProviderConfig? {

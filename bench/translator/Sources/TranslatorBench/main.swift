@@ -71,7 +71,10 @@ struct Stream {
 nonisolated(unsafe) var sink = 0
 
 let configuration = StreamTranslator.Configuration(
-    messageID: "msg_01BenchBenchBenchBenchBench", model: "claude-sonnet-4-5", estimatedInputTokens: 25)
+    messageID: "msg_01BenchBenchBenchBenchBench",
+    model: "claude-sonnet-4-5",
+    estimatedInputTokens: 25
+)
 
 /// One pass over the stream through `stage`; returns the number of chunks processed.
 @inline(never) func run(_ stream: Stream, stage: Stage, output: ((JSONWriter) -> Void)? = nil) -> Int {
@@ -144,8 +147,12 @@ func measure(_ stream: Stream, stage: Stage, seconds: Double) -> Result {
     let after = malloc_counter_read()
     let (whole, attoseconds) = elapsed.components
     return Result(
-        stage: stage, chunks: chunks, seconds: Double(whole) + Double(attoseconds) / 1e18,
-        allocations: after.allocations - before.allocations, bytes: after.bytes - before.bytes)
+        stage: stage,
+        chunks: chunks,
+        seconds: Double(whole) + Double(attoseconds) / 1e18,
+        allocations: after.allocations - before.allocations,
+        bytes: after.bytes - before.bytes
+    )
 }
 
 let options = Options.parse(CommandLine.arguments)
@@ -169,7 +176,8 @@ guard text.hasPrefix("event: message_start"), text.contains("event: message_stop
 }
 print(
     "TRANSLATOR check chunks_per_stream=\(stream.chunkCount) reads_per_stream=\(stream.reads.count)"
-        + " output_bytes_per_stream=\(text.utf8.count) content_block_deltas=\(deltas)")
+        + " output_bytes_per_stream=\(text.utf8.count) content_block_deltas=\(deltas)"
+)
 
 for stage in Stage.allCases {
     let result = measure(stream, stage: stage, seconds: stage == .full ? options.seconds : options.seconds / 4)
@@ -180,6 +188,58 @@ for stage in Stage.allCases {
             + " chunks_per_s=\(String(format: "%.0f", chunks / result.seconds))"
             + " ns_per_chunk=\(String(format: "%.1f", result.seconds * 1e9 / chunks))"
             + " allocs_per_chunk=\(String(format: "%.2f", Double(result.allocations) / chunks))"
-            + " bytes_per_chunk=\(String(format: "%.0f", Double(result.bytes) / chunks))")
+            + " bytes_per_chunk=\(String(format: "%.0f", Double(result.bytes) / chunks))"
+    )
+}
+// The JSON parser on whole documents of the shapes hostile or heavy clients send.
+func parserDocuments() -> [(name: String, bytes: [UInt8])] {
+    var wide = "{"
+    for index in 0..<200_000 { wide += (index == 0 ? "" : ",") + "\"key_\(index)\":\(index)" }
+    wide += "}"
+    let deep = String(repeating: "[", count: 500) + "1" + String(repeating: "]", count: 500)
+    var deepMany = "["
+    for index in 0..<2_000 { deepMany += (index == 0 ? "" : ",") + deep }
+    deepMany += "]"
+    let line = #"a line of \"quoted\" text with \\ escapes, \u00e9t\u00e9 and \ud83d\ude80\n"#
+    var strings = "["
+    for index in 0..<20_000 { strings += (index == 0 ? "" : ",") + "\"" + line + "\"" }
+    strings += "]"
+    // Claude Code's shape: a long system prompt, tool schemas, a long conversation with tool results.
+    var claude = #"{"model":"claude-sonnet-4-5","max_tokens":32000,"stream":true,"system":[{"type":"text","text":""#
+    claude += String(repeating: "You are Claude Code. Follow the instructions. ", count: 400) + #""}],"tools":["#
+    for index in 0..<20 {
+        claude +=
+            (index == 0 ? "" : ",")
+            + #"{"name":"Tool\#(index)","description":"Does thing \#(index)","input_schema":{"type":"object","properties":{"file_path":{"type":"string","description":"The path"},"limit":{"type":"integer"}},"required":["file_path"]}}"#
+    }
+    claude += #"],"messages":["#
+    for index in 0..<300 {
+        claude +=
+            (index == 0 ? "" : ",")
+            + #"{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_\#(index)","content":"\#(String(repeating: "line of file output\\n", count: 40))"}]},"#
+            + #"{"role":"assistant","content":[{"type":"text","text":"Reading the next file."},{"type":"tool_use","id":"toolu_\#(index + 1)","name":"Read","input":{"file_path":"/src/file\#(index).swift"}}]}"#
+    }
+    claude += "]}"
+    return [
+        ("wide", Array(wide.utf8)), ("deep", Array(deepMany.utf8)), ("strings", Array(strings.utf8)),
+        ("claude-code", Array(claude.utf8)),
+    ]
+}
+
+for (name, bytes) in parserDocuments() {
+    do { _ = try JSONParser.parse(bytes) } catch { fail("the \(name) document is not JSON: \(error)") }
+    let clock = ContinuousClock()
+    let start = clock.now
+    var parsed = 0
+    repeat {
+        if case .object = try? JSONParser.parse(bytes) { sink &+= 1 }
+        parsed += 1
+    } while clock.now - start < .milliseconds(Int(options.seconds * 250))
+    let (whole, attoseconds) = (clock.now - start).components
+    let seconds = Double(whole) + Double(attoseconds) / 1e18
+    print(
+        "PARSER doc=\(name) bytes=\(bytes.count) parses=\(parsed)"
+            + " mb_per_s=\(String(format: "%.1f", Double(bytes.count * parsed) / seconds / 1e6))"
+    )
 }
 if sink == 42 { print("") }
