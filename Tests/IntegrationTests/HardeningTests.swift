@@ -47,4 +47,40 @@ struct HardeningTests {
         // The whole 400,000-key body is parsed in linear time (it took minutes when quadratic).
         #expect(bigDuration < .seconds(60))
     }
+
+    /// A request whose text makes its body about `kilobytes` KB.
+    static func body(model: String, kilobytes: Int) -> JSONValue {
+        MessagesBody.make(model: model, stream: false, text: String(repeating: "x", count: kilobytes * 1024))
+    }
+
+    @Test func requestBytesHeldAtOnceAreCappedWith529() async throws {
+        let stack = try Stack.current()
+        let model = TestModel.unique("byte-cap")
+        try await stack.upstream.script(
+            model,
+            [["text_stream": ["text": "slow"], "delay_ms": 1500], ["text_stream": ["text": "fast"]]]
+        )
+        let proxy = try await stack.proxy(extra: ["MAX_REQUEST_BYTES": 1_048_576])
+        try await withProxy(proxy) { proxy in
+            let client = proxy.client
+            let first = Task { try await client.post(body: Self.body(model: "up,\(model)", kilobytes: 700)) }
+            #expect(await eventually(timeout: .seconds(5)) { (try? await stack.upstream.requests(model).count) == 1 })
+            let refused = try await client.post(body: Self.body(model: "up,\(model)", kilobytes: 700))
+            #expect(refused.status == 529, "\(refused.text)")
+            #expect(refused.errorType == "overloaded_error")
+            #expect(refused.header("x-should-retry") == "true", "a local overload passes: a retry helps")
+            #expect(refused.header("retry-after") == "1")
+            #expect(refused.errorMessage?.contains("MAX_REQUEST_BYTES") == true, "\(refused.text)")
+            // Small requests still fit beside the one in flight.
+            let small = try await client.post(
+                "/v1/messages/count_tokens",
+                body: MessagesBody.make(model: "x", stream: false)
+            )
+            #expect(small.status == 200)
+            #expect(try await first.value.status == 200)
+            // Its bytes are given back when it ends.
+            let after = try await client.post(body: Self.body(model: "up,\(model)", kilobytes: 700))
+            #expect(after.status == 200, "\(after.text)")
+        }
+    }
 }

@@ -160,7 +160,7 @@ public struct ConfigLoader: Sendable {
         static let topLevelKeys: Set<String> = [
             "Providers", "providers", "Router", "fallback", "APIKEY", "HOST", "PORT", "API_TIMEOUT_MS", "LOG",
             "LOG_LEVEL", "LOG_FORMAT",
-            "PROXY_URL", "PING_INTERVAL_MS",
+            "PROXY_URL", "PING_INTERVAL_MS", "MAX_REQUEST_BYTES",
         ]
         /// claude-code-router keys Switchboard reads without acting on them.
         static let ignoredKeys: Set<String> = [
@@ -316,6 +316,11 @@ public struct ConfigLoader: Sendable {
             )
             config.logFormat = logFormat
             config.literalKeyPaths = literalKeys
+            config.maxRequestBytes = try integer(
+                root["MAX_REQUEST_BYTES"],
+                key: "MAX_REQUEST_BYTES",
+                range: 1_048_576...Int(Int32.max)
+            )
             return config
         }
 

@@ -58,6 +58,9 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var proxyURL: String?
     /// Things that are accepted but worth telling the user (unknown keys, unset variables).
     public var warnings: [String]
+    /// `MAX_REQUEST_BYTES`: request bytes held at once before new requests get 529 (default:
+    /// an eighth of the memory, 256 MB to 2 GB).
+    public var maxRequestBytes: Int?
     /// Keys of the config that hold an API key in clear rather than `$VAR` (paths, never values).
     public var literalKeyPaths: [String] = []
 

@@ -16,6 +16,8 @@ public final class ProxyEngine: Sendable {
     let counter = RequestTokenCounter()
     let registry = ProviderRegistry()
     let trimmer = IdleMemoryTrimmer()
+    /// Request bytes held at once, across all requests (`MAX_REQUEST_BYTES`).
+    let requestBytes: RequestByteBudget
 
     public init(
         store: ConfigStore,
@@ -25,6 +27,7 @@ public final class ProxyEngine: Sendable {
         retry: RetryPolicy = RetryPolicy()
     ) {
         self.store = store
+        requestBytes = RequestByteBudget(limit: store.config.maxRequestBytes ?? RequestByteBudget.defaultLimit)
         self.events = events
         self.client = client
         self.logger = logger

@@ -42,17 +42,37 @@ public struct ProxyResponder: HTTPResponder {
         if let length = request.headers[.contentLength].flatMap(Int.init), length > Self.maximumBodySize {
             return refused(Self.tooLarge(length, closing: context.channel), Self.tooLargeError(length), method, path)
         }
+        // The bytes a body will hold come out of the shared budget before it is read, so an
+        // overload is refused at once instead of growing memory.
+        let budget = engine.requestBytes
+        let announced = request.headers[.contentLength].flatMap(Int.init)
+        if let announced, !budget.reserve(announced) {
+            let error = budget.overloaded(announced)
+            return refused(Self.closing(Self.error(error), channel: context.channel), error, method, path)
+        }
         var request = request
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maximumBodySize)
         } catch is NIOTooManyBytesError {
+            if let announced { budget.release(announced) }
             return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
         } catch let error as HTTPError where error.status == .contentTooLarge {
+            if let announced { budget.release(announced) }
             return refused(Self.tooLarge(nil, closing: context.channel), Self.tooLargeError(nil), method, path)
+        } catch {
+            if let announced { budget.release(announced) }
+            throw error
+        }
+        // A body sent without a length (chunked) is counted once it is in.
+        let held = announced ?? body.readableBytes
+        if announced == nil, !budget.reserve(held) {
+            let error = budget.overloaded(held)
+            return refused(Self.error(error), error, method, path)
         }
         if path == "/v1/messages/count_tokens" {
             let engine = engine
+            defer { budget.release(held) }
             return Self.response(
                 await ProxyEngine.offTheEventLoop(bytes: body.readableBytes) { engine.countTokens(body: body) }
             )
@@ -66,6 +86,7 @@ public struct ProxyResponder: HTTPResponder {
         let answer = await engine.messages(body: body, presence: presence, headers: headers)
         guard case .stream(let produce) = answer else {
             engine.trimmer.requestEnded()
+            budget.release(held)
             return Self.response(answer)
         }
         let trimmer = engine.trimmer
@@ -73,8 +94,21 @@ public struct ProxyResponder: HTTPResponder {
             .stream { write in
                 await produce(write)
                 trimmer.requestEnded()
+                budget.release(held)
             }
         )
+    }
+
+    /// `response` with the connection closed after it (the body was never read).
+    static func closing(_ response: Response, channel: any Channel) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        let body = response.body
+        response.body = ResponseBody { writer in
+            try await body.write(writer)
+            channel.close(promise: nil)
+        }
+        return response
     }
 
     /// Logs a request refused before the engine saw it, so every request has its log line.
