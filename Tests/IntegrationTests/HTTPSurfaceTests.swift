@@ -156,6 +156,41 @@ struct HTTPSurfaceTests {
         #expect(withTools > small, "tool schemas count: \(withTools) vs \(small)")
     }
 
+    /// The provider reports 1.5× Switchboard's estimate three times (the minimum): count_tokens for that model then
+    /// answers in its tokens, while another model's count stays the cl100k estimate.
+    @Test func countTokensLearnsTheRoutedModelsRatioFromReportedUsage() async throws {
+        let stack = try Stack.current()
+        let model = TestModel.unique("calibrated")
+        let text = String(repeating: "Route each request to the model that fits it, and count its tokens. ", count: 30)
+        func count(_ model: String) async throws -> Int {
+            let body: JSONObject = ["model": .string(model), "messages": [["role": "user", "content": .string(text)]]]
+            let result = try await stack.client.post("/v1/messages/count_tokens", body: .object(body))
+            #expect(result.status == 200, "\(result.text)")
+            return try #require(result.json?["input_tokens"]?.intValue, "\(result.text)")
+        }
+        let estimate = try await count("up,\(model)")
+        #expect(estimate > 300)
+        let reported = estimate * 3 / 2
+        let usage: JSONValue = [
+            "prompt_tokens": .int(reported), "completion_tokens": 2, "total_tokens": .int(reported + 2),
+        ]
+        try await stack.upstream.script(
+            model,
+            [["text_stream": ["text": "ok", "pieces": 1, "usage": usage]]],
+            repeatLast: true
+        )
+        for round in 0..<3 {
+            let result = try await stack.client.post(
+                "/v1/messages",
+                body: MessagesBody.make(model: "up,\(model)", stream: round == 1, text: text)
+            )
+            #expect(result.status == 200, "\(result.text)")
+            if round < 2 { #expect(try await count("up,\(model)") == estimate, "not before three samples") }
+        }
+        #expect(try await count("up,\(model)") == reported)
+        #expect(try await count("up,\(TestModel.unique("other"))") == estimate)
+    }
+
     @Test func countTokensValidatesItsBody() async throws {
         let stack = try Stack.current()
         let result = try await stack.client.post("/v1/messages/count_tokens", body: ["model": "claude-sonnet-4-5"])

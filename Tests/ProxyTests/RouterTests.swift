@@ -116,6 +116,62 @@ struct RouterTests {
         #expect(decision.reason.contains("no background route"))
     }
 
+    /// Threshold 1000: 900 estimated cl100k tokens are 1,260 of a model whose tokenizer counts 1.4× as many.
+    @Test func longContextThresholdIsInTheOtherwiseRoutedModelsTokens() throws {
+        let config = try Self.config()
+        let calibration = TokenCalibration(minimumSamples: 3)
+        let router = Router(config: config, table: RouteTable(configured: config.routes), calibration: calibration)
+        var request = try Self.request(Self.plain)
+        #expect(try router.route(&request, estimatedTokens: 900).kind == .default)
+
+        let thinkModel = ModelRef(provider: "main", model: "m-think")
+        for _ in 0..<3 { calibration.record(thinkModel, estimated: 10_000, reported: 14_000) }
+        // Only the model that would serve the request counts: plain requests go to m-default, still uncalibrated.
+        #expect(try router.route(&request, estimatedTokens: 900).kind == .default)
+        var thinking = try Self.request(Self.thinking)
+        let decision = try router.route(&thinking, estimatedTokens: 900)
+        #expect(decision.kind == .longContext)
+        #expect(decision.target.model == "m-long")
+        #expect(decision.reason.contains("about 1260 input tokens in main,m-think's tokens"), "\(decision.reason)")
+
+        // A model whose tokenizer is coarser stays on its route above the cl100k threshold.
+        let defaultModel = ModelRef(provider: "main", model: "m-default")
+        for _ in 0..<3 { calibration.record(defaultModel, estimated: 10_000, reported: 8_000) }
+        #expect(try router.route(&request, estimatedTokens: 1100).kind == .default)
+        #expect(try router.route(&request, estimatedTokens: 1300).kind == .longContext)
+    }
+
+    @Test func aLongRequestWithoutALongContextRouteSaysSoFirst() throws {
+        let config = try Self.config(
+            #"{"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["d","t"]}],"Router":{"default":"p,d","think":"p,t","longContextThreshold":100}}"#
+        )
+        let decision = try route(Self.haiku, tokens: 5000, config: config)
+        #expect(decision.kind == .default)
+        #expect(
+            decision.reason
+                == "default (about 5000 input tokens, above the 100 threshold, but no longContext route is set; "
+                + "claude-haiku-4-5-20251001 is a background (haiku) model, but no background route is set)"
+        )
+    }
+
+    @Test func countTokensAnswersInTheRoutedModelsTokensOnceLearned() throws {
+        let config = try Self.config()
+        let calibration = TokenCalibration(minimumSamples: 1)
+        let router = Router(config: config, table: RouteTable(configured: config.routes), calibration: calibration)
+        var request = try Self.request(Self.plain)
+        #expect(router.countedTokens(&request, estimatedTokens: 500) == 500)
+        calibration.record(ModelRef(provider: "main", model: "m-default"), estimated: 1000, reported: 1250)
+        #expect(router.countedTokens(&request, estimatedTokens: 500) == 625)
+        // An explicit model is the route's model too.
+        var explicit = try Self.request(Self.plain.replacingOccurrences(of: "claude-sonnet-4-5", with: "other,o1"))
+        #expect(router.countedTokens(&explicit, estimatedTokens: 500) == 500)
+        calibration.record(ModelRef(provider: "other", model: "o1"), estimated: 1000, reported: 900)
+        #expect(router.countedTokens(&explicit, estimatedTokens: 500) == 450)
+        // Without a calibration store, the estimate as before.
+        let plainRouter = Router(config: config, table: RouteTable(configured: config.routes))
+        #expect(plainRouter.countedTokens(&request, estimatedTokens: 500) == 500)
+    }
+
     @Test func subagentTagIsFoundInAnySystemBlockAndStripped() throws {
         let config = try Self.config()
         var request = try Self.request(

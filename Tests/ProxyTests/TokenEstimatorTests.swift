@@ -10,9 +10,9 @@ struct TokenEstimatorTests {
         let cl100k: Int
     }
 
-    private static func fixture() throws -> [FixtureLine] {
+    private static func fixture(_ name: String = "token-counts") throws -> [FixtureLine] {
         let url = try #require(
-            Bundle.module.url(forResource: "token-counts", withExtension: "jsonl", subdirectory: "Fixtures")
+            Bundle.module.url(forResource: name, withExtension: "jsonl", subdirectory: "Fixtures")
         )
         let text = try String(contentsOf: url, encoding: .utf8)
         return try text.split(separator: "\n").map { line in
@@ -22,14 +22,44 @@ struct TokenEstimatorTests {
 
     let estimator = TokenEstimator()
 
-    @Test func fixtureKindsAreWithinTenPercent() throws {
+    @Test func fixtureKindsAreWithinSixPercent() throws {
         let lines = try Self.fixture()
         #expect(lines.count == 14)
         for line in lines {
             let estimate = estimator.count(line.text)
             let error = abs(Double(estimate - line.cl100k)) / Double(line.cl100k)
-            #expect(error <= 0.10, "\(line.kind): expected \(line.cl100k), estimated \(estimate)")
+            #expect(error <= 0.06, "\(line.kind): expected \(line.cl100k), estimated \(estimate)")
         }
+    }
+
+    /// One sentence, code line or JSON snippet repeated 50–200 times (counts from bpe-openai's cl100k_base, written by
+    /// `tools/token-estimator/evaluate.py --write-repeated-fixture`). Repetition adds nothing at the seams; it only
+    /// stops a unit's own error from averaging out, so this is where a biased piece cost shows: each kind within 10%,
+    /// each unit within 15% (the pangram was +19% before the rare-trigram costs depended on word length).
+    @Test func repeatedTextIsWithinTenPercentPerKind() throws {
+        let lines = try Self.fixture("token-counts-repeated")
+        #expect(lines.count == 15)
+        var estimated: [String: Int] = [:]
+        var real: [String: Int] = [:]
+        for line in lines {
+            let estimate = estimator.count(line.text)
+            estimated[line.kind, default: 0] += estimate
+            real[line.kind, default: 0] += line.cl100k
+            let error = abs(Double(estimate - line.cl100k)) / Double(line.cl100k)
+            #expect(error <= 0.15, "\(line.text.prefix(60)): expected \(line.cl100k), estimated \(estimate)")
+        }
+        #expect(real.count == 3)
+        for (kind, count) in real {
+            let error = abs(Double(estimated[kind, default: 0] - count)) / Double(count)
+            #expect(error <= 0.10, "\(kind): expected \(count), estimated \(estimated[kind, default: 0])")
+        }
+    }
+
+    @Test func theRepeatedPangramIsWithinFifteenPercent() {
+        // The example: 2,386 estimated against 2,001 before the refit.
+        let text = Array(repeating: "The quick brown fox jumps over the lazy dog.", count: 200).joined(separator: " ")
+        let estimate = estimator.count(text)
+        #expect(abs(estimate - 2001) <= 300, "estimated \(estimate)")
     }
 
     @Test func emptyTextIsZeroTokens() {

@@ -8,6 +8,10 @@ import Foundation
 ///
 /// A rule whose route is not set is skipped, so the request falls through to the next rule
 /// and finally to `default`.
+///
+/// The longContext threshold is in the tokens of the model the request would otherwise go to:
+/// once `calibration` has learned that model's ratio to the cl100k estimate, the estimate is
+/// scaled by it (a model whose tokenizer cuts finer reaches its threshold sooner).
 public struct Router: Sendable {
     /// The tag a subagent's system prompt uses to pick its model.
     public static let subagentOpenTag = "<CCR-SUBAGENT-MODEL>"
@@ -15,10 +19,13 @@ public struct Router: Sendable {
 
     public let config: SwitchboardConfig
     public let table: RouteTable
+    /// Per-model ratios of reported prompt tokens to the estimate; nil reads the estimate as is.
+    public let calibration: TokenCalibration?
 
-    public init(config: SwitchboardConfig, table: RouteTable) {
+    public init(config: SwitchboardConfig, table: RouteTable, calibration: TokenCalibration? = nil) {
         self.config = config
         self.table = table
+        self.calibration = calibration
     }
 
     /// Routes `request`, removing any subagent tag from it (the tag is for the router, not the model).
@@ -39,7 +46,34 @@ public struct Router: Sendable {
                 reason: "the request named \(provider.name),\(explicit.model)"
             )
         }
-        var skipped: [String] = []
+        let otherwise = decideByContent(request, subagent: subagent, skipped: [])
+        let tokens = calibration?.calibrated(estimatedTokens, for: otherwise.target) ?? estimatedTokens
+        guard tokens > config.longContextThreshold else { return otherwise }
+        let size =
+            tokens == estimatedTokens
+            ? "about \(estimatedTokens) input tokens"
+            : "about \(tokens) input tokens in \(otherwise.target)'s tokens (estimated \(estimatedTokens) in cl100k)"
+        guard let target = table.target(for: .longContext) else {
+            // Decided again so the note leads, as it would have had longContext been tried first.
+            return decideByContent(
+                request,
+                subagent: subagent,
+                skipped: [
+                    "\(size), above the \(config.longContextThreshold) threshold, but no longContext route is set"
+                ]
+            )
+        }
+        return RouteDecision(
+            kind: .longContext,
+            target: target,
+            fallbacks: config.fallbacks[.longContext] ?? [],
+            reason: "\(size), above the \(config.longContextThreshold) threshold"
+        )
+    }
+
+    /// Rules 3 to 8: where the request goes when it is not too long.
+    private func decideByContent(_ request: MessagesRequest, subagent: String?, skipped: [String]) -> RouteDecision {
+        var skipped = skipped
         func decide(_ kind: RouteKind, _ reason: String) -> RouteDecision? {
             guard let target = table.target(for: kind) else {
                 skipped.append("\(reason), but no \(kind) route is set")
@@ -52,14 +86,6 @@ public struct Router: Sendable {
                 fallbacks: config.fallbacks[kind] ?? [],
                 reason: reason + note
             )
-        }
-        if estimatedTokens > config.longContextThreshold,
-            let decision = decide(
-                .longContext,
-                "about \(estimatedTokens) input tokens, above the \(config.longContextThreshold) threshold"
-            )
-        {
-            return decision
         }
         if let subagent {
             if let ref = ModelRef(parsing: subagent), let provider = config.provider(named: ref.provider) {
@@ -97,6 +123,16 @@ public struct Router: Sendable {
             fallbacks: config.fallbacks[.default] ?? [],
             reason: "default" + note
         )
+    }
+
+    /// `request`'s input tokens for `POST /v1/messages/count_tokens`: in the tokens of the model it would be routed
+    /// to once that model's ratio is learned, else the cl100k estimate. Removes any subagent tag, as routing does.
+    public func countedTokens(_ request: inout MessagesRequest, estimatedTokens: Int) -> Int {
+        guard let calibration, let decision = try? route(&request, estimatedTokens: estimatedTokens) else {
+            _ = Self.extractSubagentTag(&request)
+            return estimatedTokens
+        }
+        return calibration.calibrated(estimatedTokens, for: decision.target) ?? estimatedTokens
     }
 
     /// Finds `<CCR-SUBAGENT-MODEL>provider,model</CCR-SUBAGENT-MODEL>` in any system block,

@@ -14,6 +14,8 @@ public final class ProxyEngine: Sendable {
     let logger: Logger
     let retry: RetryPolicy
     let counter = RequestTokenCounter()
+    /// Learns each model's prompt tokens per estimated token, for the longContext threshold and count_tokens.
+    let calibration = TokenCalibration()
     let registry = ProviderRegistry()
     let trimmer = IdleMemoryTrimmer()
     /// Request bytes held at once, across all requests (`MAX_REQUEST_BYTES`).
@@ -86,7 +88,8 @@ public final class ProxyEngine: Sendable {
         )
         let decision: RouteDecision
         do {
-            decision = try Router(config: config, table: store.routes).route(&request, estimatedTokens: estimate)
+            decision = try Router(config: config, table: store.routes, calibration: calibration)
+                .route(&request, estimatedTokens: estimate)
         } catch {
             return fail(
                 id,
@@ -218,8 +221,9 @@ public final class ProxyEngine: Sendable {
     func countTokens(body: ByteBuffer) -> ProxyResponse {
         do {
             var request = try MessagesRequest(json: try Self.parseJSON(body), requireMaxTokens: false)
-            _ = Router.extractSubagentTag(&request)
-            return .json(status: 200, body: Array(#"{"input_tokens":\#(counter.count(request))}"#.utf8))
+            let router = Router(config: store.config, table: store.routes, calibration: calibration)
+            let tokens = router.countedTokens(&request, estimatedTokens: counter.count(request))
+            return .json(status: 200, body: Array(#"{"input_tokens":\#(tokens)}"#.utf8))
         } catch {
             return .error(error)
         }
@@ -296,6 +300,9 @@ public final class ProxyEngine: Sendable {
                 route: route
             )
             return
+        }
+        if let reported = outcome.reportedPromptTokens {
+            calibration.record(target, estimated: counter.count(request), reported: reported)
         }
         events.emit(
             .finished(

@@ -24,6 +24,13 @@ protocol AnswerTranslation: Sendable {
     var isComplete: Bool { get }
     var estimatedOutputTokens: Int { get }
     var finalUsage: Usage { get }
+    /// The prompt tokens the provider reported, when it did (what `TokenCalibration` learns from).
+    var reportedPromptTokens: Int? { get }
+}
+
+extension AnswerTranslation {
+    /// A passed-through answer is not sampled: its usage may split the prompt across events.
+    var reportedPromptTokens: Int? { nil }
 }
 
 /// OpenAI-compatible chunks translated into Anthropic events.
@@ -65,6 +72,7 @@ struct TranslatedAnswer: AnswerTranslation {
     var isComplete: Bool { translator.hasFinishReason }
     var estimatedOutputTokens: Int { translator.estimatedOutputTokens }
     var finalUsage: Usage { translator.finalUsage }
+    var reportedPromptTokens: Int? { translator.reportedUsage?.promptTokens }
 }
 
 /// An Anthropic-compatible provider's answer, passed to the client byte for byte. A stream
