@@ -48,6 +48,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var proxyURL: String?
     /// Things that are accepted but worth telling the user (unknown keys, unset variables).
     public var warnings: [String]
+    /// The usage ledger: where it lives, retention, the global budget.
+    public var usage = UsageSettings()
 
     /// The provider called `name` (case-insensitive, as users type it).
     public func provider(named name: String) -> ProviderConfig? {

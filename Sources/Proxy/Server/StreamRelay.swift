@@ -150,6 +150,8 @@ struct RelayOutcome: Sendable {
     var usage = Usage(inputTokens: 0, outputTokens: 0)
     var ttft: Duration?
     var outputTokens = 0
+    var messageID: String?
+    var usageEstimated = false
 }
 
 /// The mutable part of one relay.
@@ -180,6 +182,8 @@ private struct RelayState<Translation: AnswerTranslation> {
             switch event {
             case .contentBlockDelta:
                 if outcome.ttft == nil { outcome.ttft = ContinuousClock.now - requestStart }
+            case .messageStart(let id, _, _) where !id.isEmpty:
+                outcome.messageID = id
             case .messageDelta(let stopReason, _, let usage):
                 outcome.stopReason = stopReason
                 outcome.usage = usage
@@ -195,6 +199,7 @@ private struct RelayState<Translation: AnswerTranslation> {
         outcome.outputTokens =
             outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
         if outcome.stopReason == nil { outcome.usage = translation.finalUsage }
+        outcome.usageEstimated = translation.usageEstimated
         progress?.flush()
         return outcome
     }

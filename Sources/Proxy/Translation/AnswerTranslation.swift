@@ -24,6 +24,8 @@ protocol AnswerTranslation: Sendable {
     var isComplete: Bool { get }
     var estimatedOutputTokens: Int { get }
     var finalUsage: Usage { get }
+    /// Whether `finalUsage` is Switchboard's estimate (the provider reported no usage).
+    var usageEstimated: Bool { get }
 }
 
 /// OpenAI-compatible chunks translated into Anthropic events.
@@ -65,6 +67,7 @@ struct TranslatedAnswer: AnswerTranslation {
     var isComplete: Bool { translator.hasFinishReason }
     var estimatedOutputTokens: Int { translator.estimatedOutputTokens }
     var finalUsage: Usage { translator.finalUsage }
+    var usageEstimated: Bool { translator.reportedUsage == nil }
 }
 
 /// An Anthropic-compatible provider's answer, passed to the client byte for byte. A stream
@@ -78,6 +81,8 @@ struct PassedThroughAnswer: AnswerTranslation {
     private var usage = Usage(inputTokens: 0, outputTokens: 0)
     private(set) var estimatedOutputTokens = 0
     private let estimator = TokenEstimator()
+    /// An Anthropic-compatible provider reports its own usage.
+    var usageEstimated: Bool { false }
 
     init(isEventStream: Bool) {
         self.isEventStream = isEventStream

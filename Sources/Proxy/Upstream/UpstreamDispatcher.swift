@@ -21,6 +21,8 @@ struct UpstreamDispatcher: Sendable {
         let bytes: [ByteBuffer]
         /// Whether the body already ended.
         let ended: Bool
+        /// The position of the provider key that got the answer (never the key).
+        var keyIndex: Int? = nil
 
         /// Whether the body is an SSE stream (else a single JSON document).
         var isEventStream: Bool {
@@ -32,6 +34,7 @@ struct UpstreamDispatcher: Sendable {
     struct ClientHeaders: Sendable {
         var version: String?
         var beta: String?
+        var userAgent: String? = nil
     }
 
     let client: UpstreamClient
@@ -178,8 +181,9 @@ struct UpstreamDispatcher: Sendable {
             )
             let keyNote = keyCount > 1 ? " (key \((checkout?.index ?? 0) + 1)/\(keyCount))" : ""
             switch result {
-            case .opened(let opened):
+            case .opened(var opened):
                 if let checkout { runtime.keys.succeeded(checkout.index) }
+                opened.keyIndex = checkout?.index
                 return .success(opened)
             case .clientGone:
                 return .failure(Self.clientGone)
@@ -203,7 +207,11 @@ struct UpstreamDispatcher: Sendable {
                     }
                 }
                 guard let wait else {
-                    events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: next)))
+                    events.emit(
+                        .attemptFailed(
+                            .init(id: id, target: target, error: error, next: next, keyIndex: checkout?.index)
+                        )
+                    )
                     logger.info(
                         "\(id) upstream attempt failed\(keyNote)",
                         metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(next)"]
@@ -211,7 +219,9 @@ struct UpstreamDispatcher: Sendable {
                     return .failure(lastError)
                 }
                 attempt += 1
-                events.emit(.attemptFailed(.init(id: id, target: target, error: error, next: note)))
+                events.emit(
+                    .attemptFailed(.init(id: id, target: target, error: error, next: note, keyIndex: checkout?.index))
+                )
                 logger.info(
                     "\(id) upstream attempt failed\(keyNote)",
                     metadata: ["provider": "\(target)", "error": "\(error.message)", "next": "\(note)"]
