@@ -39,6 +39,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -65,6 +66,13 @@ let package = Package(
             name: "translator-bench",
             dependencies: ["Proxy", "CMallocCounter"],
             path: "bench/translator/Sources/TranslatorBench",
+            swiftSettings: swiftSettings
+        ),
+        // The ledger's benchmark: file size per million rows and `stats` time (bench/ledger-stats).
+        .executableTarget(
+            name: "ledger-bench",
+            dependencies: ["Proxy"],
+            path: "bench/ledger/Sources/LedgerBench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

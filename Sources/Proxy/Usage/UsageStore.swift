@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// The ledger's SQLite file (GRDB, WAL): per-request rows, kept `retentionDays`, and daily
 /// aggregates kept for good. Not thread-safe by itself: the ledger uses it from its writer
@@ -7,6 +8,7 @@ import GRDB
 public final class UsageStore: Sendable {
     public let path: String
     let database: DatabaseQueue
+    private let nameCache = Mutex<[String: Int64]>([:])
     /// Set when a corrupt file was moved aside on opening: where it went.
     public let setAside: String?
 
@@ -74,28 +76,31 @@ public final class UsageStore: Sendable {
         migrator.registerMigration("v1") { db in
             try db.execute(
                 sql: """
+                    CREATE TABLE name (
+                        id INTEGER PRIMARY KEY,
+                        text TEXT NOT NULL UNIQUE
+                    );
                     CREATE TABLE request (
                         id INTEGER PRIMARY KEY,
                         started_at INTEGER NOT NULL,
-                        day TEXT NOT NULL,
-                        instance TEXT NOT NULL,
+                        instance INTEGER NOT NULL REFERENCES name,
                         request_id INTEGER NOT NULL,
                         message_id TEXT,
-                        client TEXT NOT NULL,
-                        session_id TEXT,
-                        project TEXT,
-                        requested_model TEXT NOT NULL,
-                        route TEXT,
-                        route_reason TEXT,
-                        provider TEXT,
-                        model TEXT,
+                        client INTEGER NOT NULL REFERENCES name,
+                        session INTEGER REFERENCES name,
+                        project INTEGER REFERENCES name,
+                        requested_model INTEGER NOT NULL REFERENCES name,
+                        route INTEGER REFERENCES name,
+                        route_reason INTEGER REFERENCES name,
+                        provider INTEGER REFERENCES name,
+                        model INTEGER REFERENCES name,
                         attempts INTEGER NOT NULL,
                         retries INTEGER NOT NULL,
                         fallbacks INTEGER NOT NULL,
                         key_index INTEGER,
                         status INTEGER NOT NULL,
-                        error_type TEXT,
-                        stop_reason TEXT,
+                        error_type INTEGER REFERENCES name,
+                        stop_reason INTEGER REFERENCES name,
                         input_tokens INTEGER NOT NULL,
                         output_tokens INTEGER NOT NULL,
                         cache_read_tokens INTEGER NOT NULL,
@@ -145,13 +150,14 @@ public final class UsageStore: Sendable {
     public func insert(_ rows: [UsageRow], shipped: Bool = true) throws {
         guard !rows.isEmpty else { return }
         try database.write { db in
+            var names = NameInterner(db: db, cache: nameCache.withLock { $0 })
             let insert = try db.cachedStatement(
                 sql: """
-                    INSERT INTO request (started_at, day, instance, request_id, message_id, client, session_id,
+                    INSERT INTO request (started_at, instance, request_id, message_id, client, session,
                     project, requested_model, route, route_reason, provider, model, attempts, retries, fallbacks,
                     key_index, status, error_type, stop_reason, input_tokens, output_tokens, cache_read_tokens,
                     estimated, ttft_ms, duration_ms, request_bytes, answer_bytes, cost_usd, anthropic_usd, free, shipped)
-                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """
             )
             let daily = try db.cachedStatement(
@@ -168,29 +174,54 @@ public final class UsageStore: Sendable {
                     """
             )
             for row in rows {
-                let day = Self.day(row.startedAt)
-                try insert.execute(arguments: Self.arguments(row, day: day, shipped: shipped))
+                try insert.execute(arguments: try Self.arguments(row, names: &names, shipped: shipped))
                 try daily.execute(arguments: [
-                    day, row.instance, row.route ?? "", row.provider ?? "", row.model ?? "", row.client,
-                    row.isError ? 1 : 0, row.inputTokens, row.outputTokens, row.cacheReadTokens, row.costUSD ?? 0,
-                    row.costUSD == nil ? 1 : 0, row.anthropicUSD ?? 0,
+                    Self.day(row.startedAt), row.instance, row.route ?? "", row.provider ?? "", row.model ?? "",
+                    row.client, row.isError ? 1 : 0, row.inputTokens, row.outputTokens, row.cacheReadTokens,
+                    row.costUSD ?? 0, row.costUSD == nil ? 1 : 0, row.anthropicUSD ?? 0,
                 ])
             }
+            let cache = names.cache
+            nameCache.withLock { $0 = cache }
         }
     }
 
-    static func arguments(_ row: UsageRow, day: String, shipped: Bool) -> StatementArguments {
+    /// Repeated strings (models, routes, sessions, projects…) are stored once, in `name`.
+    struct NameInterner {
+        let db: Database
+        var cache: [String: Int64]
+
+        mutating func id(_ text: String?) throws -> Int64? {
+            guard let text else { return nil }
+            if let id = cache[text] { return id }
+            try db.execute(sql: "INSERT OR IGNORE INTO name (text) VALUES (?)", arguments: [text])
+            let id = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [text]) ?? 0
+            if cache.count > 10_000 { cache = [:] }
+            cache[text] = id
+            return id
+        }
+    }
+
+    static func arguments(_ row: UsageRow, names: inout NameInterner, shipped: Bool) throws -> StatementArguments {
         var values: [(any DatabaseValueConvertible)?] = [
-            Int64((row.startedAt.timeIntervalSince1970 * 1000).rounded()), day, row.instance, row.requestID,
-            row.messageID, row.client, row.sessionID, row.project, row.requestedModel, row.route, row.routeReason,
-            row.provider, row.model, row.attempts, row.retries, row.fallbacks, row.keyIndex, row.status,
-            row.errorType, row.stopReason, row.inputTokens, row.outputTokens, row.cacheReadTokens,
+            Int64((row.startedAt.timeIntervalSince1970 * 1000).rounded()), try names.id(row.instance), row.requestID,
+            row.messageID, try names.id(row.client), try names.id(row.sessionID), try names.id(row.project),
+            try names.id(row.requestedModel), try names.id(row.route), try names.id(row.routeReason),
+            try names.id(row.provider), try names.id(row.model), row.attempts, row.retries, row.fallbacks,
         ]
         values += [
-            row.estimated, row.ttftMilliseconds, row.durationMilliseconds, row.requestBytes, row.answerBytes,
-            row.costUSD, row.anthropicUSD, row.free, shipped,
+            row.keyIndex, row.status, try names.id(row.errorType), try names.id(row.stopReason), row.inputTokens,
+            row.outputTokens, row.cacheReadTokens, row.estimated, row.ttftMilliseconds, row.durationMilliseconds,
+            row.requestBytes, row.answerBytes, row.costUSD, row.anthropicUSD, row.free, shipped,
         ]
         return StatementArguments(values)
+    }
+
+    /// Every name by id.
+    static func names(_ db: Database) throws -> [Int64: String] {
+        var names: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT id, text FROM name") { names[row[0]] = row[1] }
+        return names
     }
 
     /// Deletes per-request rows older than `days` (already shipped); the daily aggregates stay.
@@ -211,12 +242,13 @@ public final class UsageStore: Sendable {
     /// Up to `limit` rows still to be shipped, with their local ids.
     public func unshipped(limit: Int) throws -> [(id: Int64, row: UsageRow)] {
         try database.read { db in
+            let names = try Self.names(db)
             let rows = try Row.fetchAll(
                 db,
                 sql: "SELECT * FROM request WHERE shipped = 0 ORDER BY id LIMIT ?",
                 arguments: [limit]
             )
-            return rows.map { (id: $0["id"], row: Self.row($0)) }
+            return rows.map { (id: $0["id"], row: Self.row($0, names: names)) }
         }
     }
 
@@ -231,30 +263,34 @@ public final class UsageStore: Sendable {
 
     /// Every row (tests and small tools; `stats` reads through ``UsageQuery``).
     public func allRows() throws -> [UsageRow] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM request ORDER BY id").map(Self.row) }
+        try database.read { db in
+            let names = try Self.names(db)
+            return try Row.fetchAll(db, sql: "SELECT * FROM request ORDER BY id").map { Self.row($0, names: names) }
+        }
     }
 
-    static func row(_ row: Row) -> UsageRow {
-        UsageRow(
+    static func row(_ row: Row, names: [Int64: String]) -> UsageRow {
+        func name(_ column: String) -> String? { (row[column] as Int64?).flatMap { names[$0] } }
+        return UsageRow(
             startedAt: Date(timeIntervalSince1970: Double(row["started_at"] as Int64) / 1000),
-            instance: row["instance"],
+            instance: name("instance") ?? "",
             requestID: row["request_id"],
             messageID: row["message_id"],
-            client: row["client"],
-            sessionID: row["session_id"],
-            project: row["project"],
-            requestedModel: row["requested_model"],
-            route: row["route"],
-            routeReason: row["route_reason"],
-            provider: row["provider"],
-            model: row["model"],
+            client: name("client") ?? "other",
+            sessionID: name("session"),
+            project: name("project"),
+            requestedModel: name("requested_model") ?? "",
+            route: name("route"),
+            routeReason: name("route_reason"),
+            provider: name("provider"),
+            model: name("model"),
             attempts: row["attempts"],
             retries: row["retries"],
             fallbacks: row["fallbacks"],
             keyIndex: row["key_index"],
             status: row["status"],
-            errorType: row["error_type"],
-            stopReason: row["stop_reason"],
+            errorType: name("error_type"),
+            stopReason: name("stop_reason"),
             inputTokens: row["input_tokens"],
             outputTokens: row["output_tokens"],
             cacheReadTokens: row["cache_read_tokens"],
@@ -281,6 +317,11 @@ public final class UsageStore: Sendable {
             for row in rows { result[row["provider"]] = row["cost"] }
             return result
         }
+    }
+
+    /// Moves the write-ahead log into the file and empties it (for measuring the file's size).
+    public func checkpoint() throws {
+        try database.writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
     }
 
     /// Runs `body` with the database for reading (queries).
