@@ -34,15 +34,19 @@ struct ProxyRunner {
         onListening: @escaping @Sendable (String) -> Void
     ) async throws {
         let host = config.host
+        let ledger = Self.makeLedger(config: config, store: store, events: events, logger: logger)
         let server = ProxyServer(
             store: store,
             events: events,
             host: host,
             port: config.port,
             logger: logger,
+            usage: ledger,
             onListening: { address in onListening(Self.url(host: host, address: address)) }
         )
-        var services: [any Service] = leadingServices + [server]
+        // The ledger stops after the server, so the last requests' rows are written.
+        var services: [any Service] =
+            leadingServices + (ledger.map { [UsageLedgerService(ledger: $0)] } ?? []) + [server]
         if let path = config.source.path {
             services.append(
                 ConfigWatcher(path: path, store: store, loader: ConfigLoader(), logger: logger, adjust: adjust)
@@ -64,6 +68,18 @@ struct ProxyRunner {
             logger.error("switchboard stopped: \(error)")
             throw error
         }
+    }
+
+    /// The usage ledger for `config` (`nil` with `"USAGE_DB": false`), attached to `events`.
+    static func makeLedger(config: SwitchboardConfig, store: ConfigStore, events: EventBus, logger: Logger)
+        -> UsageLedger?
+    {
+        guard let path = config.usage.localPath() else { return nil }
+        var ledgerLogger = logger
+        ledgerLogger[metadataKey: "component"] = "ledger"
+        let ledger = UsageLedger(path: path, store: store, logger: ledgerLogger)
+        events.attach(ledger)
+        return ledger
     }
 
     /// A failure to bind, as the one line the command prints (nothing is logged for it: the

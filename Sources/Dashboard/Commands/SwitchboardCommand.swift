@@ -13,7 +13,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
             \(exitStatusHelp)
             """,
         version: SwitchboardVersionText.text,
-        subcommands: [DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self],
+        subcommands: [DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self, StatsCommand.self],
         defaultSubcommand: DashboardCommand.self
     )
 }

@@ -160,7 +160,7 @@ public struct ConfigLoader: Sendable {
         static let topLevelKeys: Set<String> = [
             "Providers", "providers", "Router", "fallback", "APIKEY", "HOST", "PORT", "API_TIMEOUT_MS", "LOG",
             "LOG_LEVEL", "LOG_FORMAT",
-            "PROXY_URL", "PING_INTERVAL_MS", "MAX_REQUEST_BYTES",
+            "PROXY_URL", "PING_INTERVAL_MS", "MAX_REQUEST_BYTES", "USAGE_DB", "USAGE_RETENTION_DAYS", "budget",
         ]
         /// claude-code-router keys Switchboard reads without acting on them.
         static let ignoredKeys: Set<String> = [
@@ -169,7 +169,7 @@ public struct ConfigLoader: Sendable {
         ]
         static let providerKeys: Set<String> = [
             "name", "api_base_url", "api_key", "models", "transformer", "tokenizer", "preset", "anthropic", "rpm",
-            "context_window",
+            "context_window", "price", "prices", "budget",
         ]
         static let routerKeys: Set<String> = Set(RouteKind.configurable.map(\.rawValue) + ["longContextThreshold"])
 
@@ -297,6 +297,19 @@ public struct ConfigLoader: Sendable {
             guard let logFormat = SwitchboardConfig.LogFormat(rawValue: formatName.lowercased()) else {
                 throw error("LOG_FORMAT", "must be text or json, not \"\(formatName)\"")
             }
+            var usage = UsageSettings()
+            switch UsageSettings.parseDestination(root["USAGE_DB"]) {
+            case .success(let destination): usage.destination = destination
+            case .failure(let failure): throw error("USAGE_DB", failure.message)
+            }
+            usage.retentionDays =
+                try integer(root["USAGE_RETENTION_DAYS"], key: "USAGE_RETENTION_DAYS", range: 1...36_500) ?? 90
+            if let value = root["budget"], !value.isNull {
+                switch Budget.parse(value) {
+                case .success(let budget): usage.budget = budget
+                case .failure(let failure): throw error("budget", failure.message)
+                }
+            }
             var config = SwitchboardConfig(
                 source: source,
                 providers: providers,
@@ -312,7 +325,8 @@ public struct ConfigLoader: Sendable {
                 log: log,
                 logLevel: logLevel,
                 proxyURL: proxyURL,
-                warnings: warnings
+                warnings: warnings,
+                usage: usage
             )
             config.logFormat = logFormat
             config.literalKeyPaths = literalKeys
@@ -437,6 +451,7 @@ public struct ConfigLoader: Sendable {
                 provider.baseURL = base
                 if !provider.anthropic { provider.endpointNote = resolved.note }
                 provider.requestsPerMinute = try integer(object["rpm"], key: "\(named).rpm", range: 1...1_000_000)
+                try readPrices(object, named: named, models: models, into: &provider)
                 if provider.apiKeys.isEmpty, provider.missingKeyVariable == nil, provider.preset.needsKey,
                     object["api_key"] == nil
                 {
@@ -455,6 +470,43 @@ public struct ConfigLoader: Sendable {
                 providers.append(provider)
             }
             return providers
+        }
+
+        /// `"price"`, `"prices"` and `"budget"` of a provider.
+        func readPrices(
+            _ object: JSONObject,
+            named: String,
+            models: [String],
+            into provider: inout ProviderConfig
+        ) throws(ConfigError) {
+            if let value = object["price"], !value.isNull {
+                switch Price.parse(value) {
+                case .success(let price): provider.price = price
+                case .failure(let failure): throw error("\(named).price", failure.message)
+                }
+            }
+            switch object["prices"] {
+            case nil, .null?: break
+            case .object(let prices)?:
+                for member in prices.members {
+                    let key = "\(named).prices.\(member.key)"
+                    guard models.contains(member.key) else {
+                        throw error(key, "\"\(member.key)\" is not one of this provider's models")
+                    }
+                    switch Price.parse(member.value) {
+                    case .success(let price): provider.prices[member.key] = price
+                    case .failure(let failure): throw error(key, failure.message)
+                    }
+                }
+            case .some:
+                throw error("\(named).prices", #"must be {"model": {"input": USD, "output": USD}}"#)
+            }
+            if let value = object["budget"], !value.isNull {
+                switch Budget.parse(value) {
+                case .success(let budget): provider.budget = budget
+                case .failure(let failure): throw error("\(named).budget", failure.message)
+                }
+            }
         }
 
         func resolve(_ text: String, key: String, providers: [ProviderConfig]) throws(ConfigError) -> ModelRef {

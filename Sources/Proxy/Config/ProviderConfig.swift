@@ -36,6 +36,12 @@ public struct ProviderConfig: Sendable, Equatable {
     /// `"context_window"`: tokens per model id, or for every model under the key `""` (the
     /// config's plain number).
     public var contextWindows: [String: Int] = [:]
+    /// `"price"`: USD per million tokens for every model of the provider.
+    public var price: Price?
+    /// `"prices"`: USD per million tokens per model id.
+    public var prices: [String: Price] = [:]
+    /// `"budget"`: this provider's spending limit.
+    public var budget: Budget?
 
     public init(
         name: String,

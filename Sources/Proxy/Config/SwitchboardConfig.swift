@@ -63,6 +63,8 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var maxRequestBytes: Int?
     /// Keys of the config that hold an API key in clear rather than `$VAR` (paths, never values).
     public var literalKeyPaths: [String] = []
+    /// The usage ledger: where it lives, retention, the global budget.
+    public var usage = UsageSettings()
 
     /// The provider called `name` (case-insensitive, as users type it).
     public func provider(named name: String) -> ProviderConfig? {

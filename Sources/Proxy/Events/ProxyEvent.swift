@@ -25,6 +25,8 @@ public enum ProxyEvent: Sendable {
         public var messageCount: Int
         public var toolCount: Int
         public var maxTokens: Int
+        /// Who sent it and from where (user agent, Claude Code session and working directory).
+        public var origin: RequestOrigin = RequestOrigin()
     }
 
     /// The router decided.
@@ -40,6 +42,8 @@ public enum ProxyEvent: Sendable {
         public var error: APIError
         /// What happens next: `retry` the same model, or fall back to another.
         public var next: String
+        /// The position of the provider key used (never the key), when one was.
+        public var keyIndex: Int? = nil
     }
 
     /// The request waits for its provider's requests-per-minute budget.
@@ -80,6 +84,14 @@ public enum ProxyEvent: Sendable {
         public var usage: Usage
         public var ttft: Duration?
         public var duration: Duration
+        /// The answer's message id.
+        public var messageID: String? = nil
+        /// The position of the provider key that answered (never the key).
+        public var keyIndex: Int? = nil
+        /// Whether `usage` is Switchboard's estimate (the provider reported none).
+        public var usageEstimated = false
+        /// Bytes of the answer sent to the client.
+        public var answerBytes = 0
     }
 
     /// The request failed (before or during the answer).
@@ -91,6 +103,12 @@ public enum ProxyEvent: Sendable {
         public var duration: Duration
         /// Output tokens produced before the failure.
         public var outputTokens: Int
+        /// The position of the provider key used last (never the key).
+        public var keyIndex: Int? = nil
+        /// Input tokens (Switchboard's estimate).
+        public var estimatedInputTokens = 0
+        /// Bytes of the answer sent to the client before the failure.
+        public var answerBytes = 0
     }
 
     case started(Started)

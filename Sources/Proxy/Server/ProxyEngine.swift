@@ -20,14 +20,18 @@ public final class ProxyEngine: Sendable {
     let trimmer = IdleMemoryTrimmer()
     /// Request bytes held at once, across all requests (`MAX_REQUEST_BYTES`).
     let requestBytes: RequestByteBudget
+    /// The usage ledger (budgets are checked here), when one is kept.
+    public let usage: UsageLedger?
 
     public init(
         store: ConfigStore,
         events: EventBus = EventBus(),
         client: UpstreamClient,
         logger: Logger,
-        retry: RetryPolicy = RetryPolicy()
+        retry: RetryPolicy = RetryPolicy(),
+        usage: UsageLedger? = nil
     ) {
+        self.usage = usage
         self.store = store
         requestBytes = RequestByteBudget(limit: store.config.maxRequestBytes ?? RequestByteBudget.defaultLimit)
         self.events = events
@@ -82,7 +86,9 @@ public final class ProxyEngine: Sendable {
                     estimatedInputTokens: estimate,
                     messageCount: request.messages.count,
                     toolCount: request.tools.count,
-                    maxTokens: request.maxTokens
+                    maxTokens: request.maxTokens,
+                    origin: events.hasSinks
+                        ? RequestOrigin(request: request, userAgent: headers.userAgent) : RequestOrigin()
                 )
             )
         )
@@ -104,6 +110,18 @@ public final class ProxyEngine: Sendable {
         }
         events.emit(.routed(.init(id: id, decision: decision)))
         logger.debug("\(id) routed to \(decision.target) (\(decision.kind)): \(decision.reason)")
+        if let refusal = usage?.budgetRefusal(provider: decision.target.provider) {
+            return fail(
+                id,
+                error: refusal,
+                target: nil,
+                start: start,
+                ttft: nil,
+                outputTokens: 0,
+                request: request,
+                route: decision
+            )
+        }
 
         let dispatcher = UpstreamDispatcher(
             client: client,
@@ -183,9 +201,22 @@ public final class ProxyEngine: Sendable {
     ) async -> ProxyResponse {
         let target = relay.opened.target
         if request.stream {
+            let keyIndex = relay.opened.keyIndex
             return .stream { write in
-                let outcome = await relay.run { buffer, _ in try await write(buffer) }
-                self.report(outcome, id: id, start: start, target: target, request: request, route: route)
+                var answerBytes = 0
+                let outcome = await relay.run { buffer, _ in
+                    answerBytes += buffer.readableBytes
+                    try await write(buffer)
+                }
+                self.report(
+                    outcome,
+                    id: id,
+                    start: start,
+                    target: target,
+                    request: request,
+                    route: route,
+                    answer: (answerBytes, keyIndex)
+                )
             }
         }
         var accumulator = MessageAccumulator()
@@ -198,14 +229,24 @@ public final class ProxyEngine: Sendable {
                 do throws(MessageAccumulator.OrderError) { try accumulator.apply(event) } catch { orderError = error }
             }
         }
-        report(outcome, id: id, start: start, target: target, request: request, route: route)
+        // The bytes the client gets: the folded message, or the provider's own.
+        let answerBody = fold ? (accumulator.isComplete ? accumulator.jsonBody : []) : body
+        report(
+            outcome,
+            id: id,
+            start: start,
+            target: target,
+            request: request,
+            route: route,
+            answer: (answerBody.count, relay.opened.keyIndex)
+        )
         if let error = outcome.error ?? accumulator.error { return .error(error) }
         guard fold else { return .json(status: 200, body: body) }
         if let orderError { return .error(APIError(.api, "translation produced an invalid answer: \(orderError)")) }
         guard accumulator.isComplete else {
             return .error(APIError(.api, "the upstream answer was incomplete"))
         }
-        return .json(status: 200, body: accumulator.jsonBody)
+        return .json(status: 200, body: answerBody)
     }
 
     /// Logs a request the HTTP layer refused (authentication, body size) in the request-line format.
@@ -284,7 +325,8 @@ public final class ProxyEngine: Sendable {
         start: ContinuousClock.Instant,
         target: ModelRef,
         request: MessagesRequest,
-        route: RouteDecision
+        route: RouteDecision,
+        answer: (bytes: Int, keyIndex: Int?)
     ) {
         let duration = ContinuousClock.now - start
         let clientGone = APIError(.invalidRequest, "client closed the connection", status: 499)
@@ -297,7 +339,8 @@ public final class ProxyEngine: Sendable {
                 ttft: outcome.ttft,
                 outputTokens: outcome.outputTokens,
                 request: request,
-                route: route
+                route: route,
+                answer: answer
             )
             return
         }
@@ -312,7 +355,11 @@ public final class ProxyEngine: Sendable {
                     stopReason: outcome.stopReason,
                     usage: outcome.usage,
                     ttft: outcome.ttft,
-                    duration: duration
+                    duration: duration,
+                    messageID: outcome.messageID,
+                    keyIndex: answer.keyIndex,
+                    usageEstimated: outcome.usageEstimated,
+                    answerBytes: answer.bytes
                 )
             )
         )
@@ -336,15 +383,26 @@ public final class ProxyEngine: Sendable {
         ttft: Duration?,
         outputTokens: Int,
         request: MessagesRequest,
-        route: RouteDecision?
+        route: RouteDecision?,
+        answer: (bytes: Int, keyIndex: Int?) = (0, nil)
     ) -> ProxyResponse {
         let duration = ContinuousClock.now - start
+        let usage = Usage(inputTokens: counter.count(request), outputTokens: outputTokens)
         events.emit(
             .failed(
-                .init(id: id, target: target, error: error, ttft: ttft, duration: duration, outputTokens: outputTokens)
+                .init(
+                    id: id,
+                    target: target,
+                    error: error,
+                    ttft: ttft,
+                    duration: duration,
+                    outputTokens: outputTokens,
+                    keyIndex: answer.keyIndex,
+                    estimatedInputTokens: usage.inputTokens,
+                    answerBytes: answer.bytes
+                )
             )
         )
-        let usage = Usage(inputTokens: counter.count(request), outputTokens: outputTokens)
         logRequest(
             id: id,
             status: error.status,

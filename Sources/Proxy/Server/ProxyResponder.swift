@@ -80,7 +80,8 @@ public struct ProxyResponder: HTTPResponder {
         let presence = connections.presence(for: context.channel)
         let headers = UpstreamDispatcher.ClientHeaders(
             version: request.headers[.init("anthropic-version")!],
-            beta: request.headers[.init("anthropic-beta")!]
+            beta: request.headers[.init("anthropic-beta")!],
+            userAgent: request.headers[.userAgent]
         )
         engine.trimmer.requestStarted()
         let answer = await engine.messages(body: body, presence: presence, headers: headers)

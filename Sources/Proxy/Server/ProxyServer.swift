@@ -20,10 +20,11 @@ public struct ProxyServer: Service {
         host: String,
         port: Int,
         logger: Logger,
+        usage: UsageLedger? = nil,
         onListening: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
     ) {
         let client = UpstreamClient(proxyURL: store.config.proxyURL)
-        let engine = ProxyEngine(store: store, events: events, client: client, logger: logger)
+        let engine = ProxyEngine(store: store, events: events, client: client, logger: logger, usage: usage)
         self.client = client
         self.engine = engine
         var serverLogger = logger

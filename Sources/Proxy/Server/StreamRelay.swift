@@ -147,6 +147,8 @@ struct RelayOutcome: Sendable {
     var outputTokens = 0
     /// The prompt tokens the provider reported, if it did.
     var reportedPromptTokens: Int?
+    var messageID: String?
+    var usageEstimated = false
 }
 
 /// The mutable part of one relay.
@@ -177,6 +179,8 @@ private struct RelayState<Translation: AnswerTranslation> {
             switch event {
             case .contentBlockDelta:
                 if outcome.ttft == nil { outcome.ttft = ContinuousClock.now - requestStart }
+            case .messageStart(let id, _, _) where !id.isEmpty:
+                outcome.messageID = id
             case .messageDelta(let stopReason, _, let usage):
                 outcome.stopReason = stopReason
                 outcome.usage = usage
@@ -193,6 +197,7 @@ private struct RelayState<Translation: AnswerTranslation> {
             outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
         if outcome.stopReason == nil { outcome.usage = translation.finalUsage }
         outcome.reportedPromptTokens = translation.reportedPromptTokens
+        outcome.usageEstimated = translation.usageEstimated
         progress?.flush()
         return outcome
     }

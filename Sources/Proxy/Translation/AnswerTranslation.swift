@@ -26,6 +26,8 @@ protocol AnswerTranslation: Sendable {
     var finalUsage: Usage { get }
     /// The prompt tokens the provider reported, when it did (what `TokenCalibration` learns from).
     var reportedPromptTokens: Int? { get }
+    /// Whether `finalUsage` is Switchboard's estimate (the provider reported no usage).
+    var usageEstimated: Bool { get }
 }
 
 extension AnswerTranslation {
@@ -73,6 +75,7 @@ struct TranslatedAnswer: AnswerTranslation {
     var estimatedOutputTokens: Int { translator.estimatedOutputTokens }
     var finalUsage: Usage { translator.finalUsage }
     var reportedPromptTokens: Int? { translator.reportedUsage?.promptTokens }
+    var usageEstimated: Bool { translator.reportedUsage == nil }
 }
 
 /// An Anthropic-compatible provider's answer, passed to the client byte for byte. A stream
@@ -86,6 +89,8 @@ struct PassedThroughAnswer: AnswerTranslation {
     private var usage = Usage(inputTokens: 0, outputTokens: 0)
     private(set) var estimatedOutputTokens = 0
     private let estimator = TokenEstimator()
+    /// An Anthropic-compatible provider reports its own usage.
+    var usageEstimated: Bool { false }
 
     init(isEventStream: Bool) {
         self.isEventStream = isEventStream

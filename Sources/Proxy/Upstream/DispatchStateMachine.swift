@@ -38,6 +38,8 @@ struct DispatchStateMachine {
         var next: String
         /// `" (key 2/3)"` when the provider has several keys; empty otherwise.
         var keyNote: String
+        /// The position of the key the attempt used (for the ledger; never the key).
+        var keyIndex: Int?
     }
 
     /// Why the driver waits.
@@ -166,11 +168,23 @@ struct DispatchStateMachine {
             }
         }
         guard let retryIn else {
-            let report = Report(target: candidate.target, error: failure.error, next: next, keyNote: keyNote)
+            let report = Report(
+                target: candidate.target,
+                error: failure.error,
+                next: next,
+                keyNote: keyNote,
+                keyIndex: checkout?.index
+            )
             return nextCandidate(now: now, reports: [report])
         }
         attempt += 1
-        let report = Report(target: candidate.target, error: failure.error, next: note, keyNote: keyNote)
+        let report = Report(
+            target: candidate.target,
+            error: failure.error,
+            next: note,
+            keyNote: keyNote,
+            keyIndex: checkout?.index
+        )
         if retryIn == .zero { return beginAttempt(now: now, reports: [report]) }
         phase = .waitingToRetry
         return Step(reports: [report], action: .wait(retryIn, .retry))

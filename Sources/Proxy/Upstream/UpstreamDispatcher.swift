@@ -21,6 +21,8 @@ struct UpstreamDispatcher: Sendable {
         let bytes: [ByteBuffer]
         /// Whether the body already ended.
         let ended: Bool
+        /// The position of the provider key that got the answer (never the key).
+        var keyIndex: Int? = nil
 
         /// Whether the body is an SSE stream (else a single JSON document).
         var isEventStream: Bool {
@@ -32,6 +34,7 @@ struct UpstreamDispatcher: Sendable {
     struct ClientHeaders: Sendable {
         var version: String?
         var beta: String?
+        var userAgent: String? = nil
     }
 
     let client: UpstreamClient
@@ -84,7 +87,15 @@ struct UpstreamDispatcher: Sendable {
         while true {
             for report in step.reports {
                 events.emit(
-                    .attemptFailed(.init(id: id, target: report.target, error: report.error, next: report.next))
+                    .attemptFailed(
+                        .init(
+                            id: id,
+                            target: report.target,
+                            error: report.error,
+                            next: report.next,
+                            keyIndex: report.keyIndex
+                        )
+                    )
                 )
                 logger.info(
                     "\(id) upstream attempt failed\(report.keyNote)",
@@ -132,8 +143,9 @@ struct UpstreamDispatcher: Sendable {
                     wholeBody: wholeBody
                 )
                 switch result {
-                case .opened(let opened):
+                case .opened(var opened):
                     machine.opened()
+                    opened.keyIndex = checkout?.index
                     return .success(opened)
                 case .clientGone:
                     machine.clientLeft()

@@ -139,8 +139,19 @@ enum TestEnvironment {
         "NVIDIA_API_KEY", "SWITCHBOARD_CONFIG", "SWITCHBOARD_BINARY",
     ]
 
+    /// A state directory for this test process, so the usage ledger never writes into the
+    /// real `~/.local/state` (a test that reads the ledger passes its own `XDG_STATE_HOME`).
+    static let stateHome: String = {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchboard-tests-state-\(ProcessInfo.processInfo.processIdentifier)"
+        ).path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }()
+
     static func base(_ overrides: [String: String?] = [:]) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment.filter { !removed.contains($0.key) }
+        environment["XDG_STATE_HOME"] = stateHome
         for (key, value) in overrides { environment[key] = value }
         return environment
     }

@@ -1,0 +1,304 @@
+import Dispatch
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// What the dashboard header shows about the ledger.
+public struct LedgerStatus: Sendable, Equatable {
+    /// The SQLite file rows are written to.
+    public var path: String
+    /// Why rows cannot be written right now (locked, read-only, disk full); `nil` when they can.
+    public var warning: String?
+    /// Rows not yet in the database (in memory, or waiting to be shipped to PostgreSQL).
+    public var waiting: Int
+    public var budget: BudgetStatus
+}
+
+/// The usage ledger: a ``ProxyEventSink`` that folds each finished request into a
+/// ``UsageRow``, prices it, counts it against the budgets, and writes rows in batches on its
+/// own dispatch queue — never on a request's task or an event loop. A database that cannot be
+/// written (locked, read-only, full) keeps rows in memory (up to ``maximumPending``) and logs
+/// one warning; traffic flows on.
+public final class UsageLedger: ProxyEventSink, Sendable {
+    /// Rows kept in memory while the database cannot be written; older ones are dropped beyond.
+    public static let maximumPending = 100_000
+
+    public let path: String
+    public let instance: String
+    let store: ConfigStore
+    let logger: Logger
+    let flushDelay: Duration
+    let retentionDays: Int
+    private let queue = DispatchQueue(label: "switchboard.usage.writer")
+    private let folder: Mutex<UsageFolder>
+    private let budget = Mutex(BudgetTracker())
+    private let state = Mutex(WriterState())
+    /// Used on `queue` only.
+    private let database = Mutex<UsageStore?>(nil)
+    /// Called on the writer queue after rows are written (PostgreSQL shipping, tests).
+    private let afterWrite = Mutex<(@Sendable () -> Void)?>(nil)
+
+    struct WriterState {
+        var pending: [UsageRow] = []
+        /// Rows taken by the writer and not yet written.
+        var writing = 0
+        var scheduled = false
+        var warning: String?
+        var dropped = 0
+        var lastPrune: Date?
+        var waitingRemote = 0
+        var remoteWarning: String?
+    }
+
+    /// A ledger writing to the SQLite file at `path`.
+    public init(
+        path: String,
+        store: ConfigStore,
+        logger: Logger,
+        instance: String = ProcessInfo.processInfo.hostName,
+        flushDelay: Duration = .milliseconds(250)
+    ) {
+        self.path = path
+        self.store = store
+        self.logger = logger
+        self.instance = instance
+        self.flushDelay = flushDelay
+        self.retentionDays = store.config.usage.retentionDays
+        folder = Mutex(UsageFolder(instance: instance))
+    }
+
+    /// Opens the database on the writer queue (creating it; a corrupt file is set aside).
+    public func start() {
+        queue.async { _ = self.openIfNeeded() }
+    }
+
+    // MARK: - Events
+
+    public func receive(_ event: ProxyEvent) {
+        let row = folder.withLock { folder in
+            folder.apply(event) { provider, model in
+                PriceBook(config: self.store.config).price(provider: provider, model: model)
+            }
+        }
+        guard let row else { return }
+        let config = store.config
+        let messages = budget.withLock {
+            $0.add(cost: row.costUSD, provider: row.provider, at: row.startedAt, config: config)
+        }
+        for message in messages { logger.warning("\(message)") }
+        enqueue([row])
+    }
+
+    /// The error for a new request when an enforced budget is used up.
+    public func budgetRefusal(provider: String) -> APIError? {
+        let config = store.config
+        return budget.withLock { $0.refusal(provider: provider, config: config) }
+    }
+
+    /// The header's view of the ledger.
+    public var status: LedgerStatus {
+        let config = store.config
+        let budgetStatus = budget.withLock { $0.status(config: config) }
+        return state.withLock { state in
+            LedgerStatus(
+                path: path,
+                warning: state.warning ?? state.remoteWarning,
+                waiting: state.pending.count + state.writing + state.waitingRemote,
+                budget: budgetStatus
+            )
+        }
+    }
+
+    // MARK: - Writing
+
+    /// Queues rows for the writer (also used by tests and tools to add rows directly).
+    public func enqueue(_ rows: [UsageRow]) {
+        let schedule = state.withLock { state -> Bool in
+            state.pending += rows
+            if state.pending.count > Self.maximumPending {
+                let excess = state.pending.count - Self.maximumPending
+                state.pending.removeFirst(excess)
+                state.dropped += excess
+            }
+            guard !state.scheduled else { return false }
+            state.scheduled = true
+            return true
+        }
+        if schedule { scheduleFlush(after: flushDelay) }
+    }
+
+    private func scheduleFlush(after delay: Duration) {
+        let nanoseconds =
+            Int(delay.components.seconds) * 1_000_000_000 + Int(delay.components.attoseconds / 1_000_000_000)
+        queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.flushOnQueue() }
+    }
+
+    /// Writes everything pending now and waits for it (shutdown, tests).
+    public func flush() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            queue.async {
+                self.flushOnQueue()
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Sets work to run on the writer queue after each successful write.
+    public func onWrite(_ body: (@Sendable () -> Void)?) {
+        afterWrite.withLock { $0 = body }
+    }
+
+    /// Runs `body` with the open store on the writer queue.
+    public func withStore<T: Sendable>(_ body: @escaping @Sendable (UsageStore) throws -> T) async throws -> T? {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                guard let store = self.openIfNeeded() else { return continuation.resume(returning: nil) }
+                continuation.resume(with: Result { try body(store) })
+            }
+        }
+    }
+
+    /// Sets the count of rows waiting for PostgreSQL and why they wait.
+    func setRemote(waiting: Int, warning: String?) {
+        state.withLock {
+            $0.waitingRemote = waiting
+            $0.remoteWarning = warning
+        }
+    }
+
+    private func openIfNeeded() -> UsageStore? {
+        if let open = database.withLock({ $0 }) { return open }
+        do {
+            let opened = try UsageStore(path: path)
+            if let moved = opened.setAside {
+                logger.error("\(path) was not a readable database; moved it to \(moved) and started a new one")
+            }
+            database.withLock { $0 = opened }
+            let today = UsageStore.day(Date())
+            let spentToday = try opened.spending(sinceDay: today)
+            let spentMonth = try opened.spending(sinceDay: String(today.prefix(7)) + "-01")
+            budget.withLock { $0.seed(today: spentToday, thisMonth: spentMonth) }
+            clearWarning()
+            return opened
+        } catch {
+            warn("cannot open \(path): \(Self.describe(error)); requests are still served, rows kept in memory")
+            return nil
+        }
+    }
+
+    private func flushOnQueue() {
+        let rows = state.withLock { state -> [UsageRow] in
+            let rows = state.pending
+            state.pending = []
+            state.writing = rows.count
+            state.scheduled = false
+            return rows
+        }
+        defer { state.withLock { $0.writing = 0 } }
+        guard !rows.isEmpty else { return }
+        let shipped = store.config.usage.postgresURL == nil
+        guard let database = openIfNeeded() else { return requeue(rows) }
+        do {
+            try database.insert(rows, shipped: shipped)
+        } catch {
+            if let error = error as? DatabaseError, UsageStore.isCorruption(error) {
+                do {
+                    let moved = try UsageStore.setAside(path)
+                    logger.error("\(path) is corrupt; moved it to \(moved) and started a new one")
+                } catch {
+                    logger.error("\(path) is corrupt and could not be moved aside: \(error)")
+                }
+                self.database.withLock { $0 = nil }
+            } else {
+                warn("cannot write to \(path): \(Self.describe(error)); requests are still served, rows kept in memory")
+            }
+            return requeue(rows)
+        }
+        clearWarning()
+        pruneIfDue(database)
+        afterWrite.withLock { $0 }?()
+    }
+
+    private func requeue(_ rows: [UsageRow]) {
+        let schedule = state.withLock { state -> Bool in
+            state.writing = 0
+            state.pending = rows + state.pending
+            if state.pending.count > Self.maximumPending {
+                let excess = state.pending.count - Self.maximumPending
+                state.pending.removeFirst(excess)
+                state.dropped += excess
+            }
+            guard !state.scheduled else { return false }
+            state.scheduled = true
+            return true
+        }
+        if schedule { scheduleFlush(after: .seconds(2)) }
+    }
+
+    private func pruneIfDue(_ database: UsageStore) {
+        let due = state.withLock { state -> Bool in
+            guard state.lastPrune.map({ Date().timeIntervalSince($0) > 86_400 }) ?? true else { return false }
+            state.lastPrune = Date()
+            return true
+        }
+        guard due else { return }
+        do {
+            let deleted = try database.prune(olderThanDays: retentionDays)
+            if deleted > 0 {
+                logger.info("removed \(deleted) rows older than \(retentionDays) days (daily totals kept)")
+            }
+        } catch {
+            logger.warning("pruning failed: \(Self.describe(error))")
+        }
+    }
+
+    private func warn(_ message: String) {
+        let isNew = state.withLock { state -> Bool in
+            defer { state.warning = message }
+            return state.warning != message
+        }
+        if isNew { logger.warning("\(message)") }
+    }
+
+    private func clearWarning() {
+        let (had, dropped) = state.withLock { state -> (Bool, Int) in
+            defer {
+                state.warning = nil
+                state.dropped = 0
+            }
+            return (state.warning != nil, state.dropped)
+        }
+        if had {
+            let lost = dropped > 0 ? " (\(dropped) rows could not be kept)" : ""
+            logger.notice("writing to \(path) again\(lost)")
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            switch error.resultCode {
+            case .SQLITE_BUSY, .SQLITE_LOCKED: return "the database is locked by another program"
+            case .SQLITE_READONLY: return "the database is read-only"
+            case .SQLITE_FULL: return "the disk is full"
+            case .SQLITE_CANTOPEN: return "the file cannot be opened"
+            default: return error.message ?? "\(error.resultCode)"
+            }
+        }
+        return "\(error)"
+    }
+}
+
+/// Runs the ledger with the proxy: opens it at start, writes what is pending at shutdown.
+public struct UsageLedgerService: Service {
+    public let ledger: UsageLedger
+
+    public init(ledger: UsageLedger) { self.ledger = ledger }
+
+    public func run() async throws {
+        ledger.start()
+        try? await gracefulShutdown()
+        await ledger.flush()
+    }
+}

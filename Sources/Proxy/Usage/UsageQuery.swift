@@ -1,0 +1,399 @@
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// How `stats` groups requests.
+public enum StatsGrouping: String, Sendable, CaseIterable {
+    case day, hour, route, provider, model, session, project, client
+}
+
+/// One group's totals (or the grand total).
+public struct StatsRow: Sendable, Equatable {
+    public var key: String
+    public var requests = 0
+    public var errors = 0
+    public var inputTokens = 0
+    public var outputTokens = 0
+    public var cacheReadTokens = 0
+    /// USD for the priced requests; `nil` when none had a known price.
+    public var costUSD: Double?
+    /// Requests whose price is unknown (their cost is not in `costUSD`).
+    public var unpriced = 0
+    /// Anthropic's list price minus the cost, for requests where both are known.
+    public var savedUSD: Double?
+    public var ttftP50: Int?
+    public var ttftP95: Int?
+    public var durationP50: Int?
+    public var durationP95: Int?
+
+    public init(key: String) { self.key = key }
+}
+
+/// What `stats` prints: the window, the totals and one row per group.
+public struct StatsReport: Sendable, Equatable {
+    public var since: Date
+    public var until: Date
+    public var grouping: StatsGrouping
+    public var totals: StatsRow
+    public var rows: [StatsRow]
+}
+
+/// A time window for `stats`: `24h`, `7d`, `30d`, `90m`, or a date `2026-11-01` (local midnight).
+public enum StatsTime {
+    /// The instant `text` names, relative to `now` for durations.
+    public static func parse(_ text: String, now: Date = Date(), calendar: Calendar = .current) -> Date? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces).lowercased()
+        if trimmed == "now" { return now }
+        if trimmed == "today" { return calendar.startOfDay(for: now) }
+        if let unit = trimmed.last, let amount = Double(trimmed.dropLast()), amount >= 0 {
+            let seconds: Double
+            switch unit {
+            case "m": seconds = 60
+            case "h": seconds = 3600
+            case "d": seconds = 86_400
+            case "w": seconds = 7 * 86_400
+            default: return date(trimmed, calendar: calendar)
+            }
+            return now.addingTimeInterval(-amount * seconds)
+        }
+        return date(trimmed, calendar: calendar)
+    }
+
+    static func date(_ text: String, calendar: Calendar) -> Date? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = calendar.timeZone
+        for format in ["yyyy-MM-dd", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm:ss"] {
+            formatter.dateFormat = format
+            if let date = formatter.date(from: text) { return date }
+        }
+        return nil
+    }
+}
+
+/// Folds rows into groups: sums, and exact p50/p95 of TTFT and duration.
+public struct StatsAccumulator {
+    struct Group {
+        var row: StatsRow
+        var ttft: [Int32] = []
+        var duration: [Int32] = []
+        var priced = 0
+        var saved = 0
+    }
+
+    private var groups: [Int64: Group] = [:]
+    private var total = Group(row: StatsRow(key: "total"))
+
+    public init() {}
+
+    /// Adds one request.
+    public mutating func add(
+        key: Int64,
+        status: Int,
+        input: Int,
+        output: Int,
+        cacheRead: Int,
+        cost: Double?,
+        anthropic: Double?,
+        ttft: Int?,
+        duration: Int
+    ) {
+        Self.add(
+            &groups[key, default: Group(row: StatsRow(key: ""))],
+            status,
+            input,
+            output,
+            cacheRead,
+            cost,
+            anthropic,
+            ttft,
+            duration
+        )
+        Self.add(&total, status, input, output, cacheRead, cost, anthropic, ttft, duration)
+    }
+
+    private static func add(
+        _ group: inout Group,
+        _ status: Int,
+        _ input: Int,
+        _ output: Int,
+        _ cacheRead: Int,
+        _ cost: Double?,
+        _ anthropic: Double?,
+        _ ttft: Int?,
+        _ duration: Int
+    ) {
+        group.row.requests += 1
+        if !(200..<300).contains(status) { group.row.errors += 1 }
+        group.row.inputTokens += input
+        group.row.outputTokens += output
+        group.row.cacheReadTokens += cacheRead
+        if let cost {
+            group.row.costUSD = (group.row.costUSD ?? 0) + cost
+            if let anthropic { group.row.savedUSD = (group.row.savedUSD ?? 0) + anthropic - cost }
+        } else {
+            group.row.unpriced += 1
+        }
+        if let ttft { group.ttft.append(Int32(clamping: ttft)) }
+        group.duration.append(Int32(clamping: duration))
+    }
+
+    /// The rows, sorted (by key for time groupings, else by requests), and the totals.
+    public func finish(grouping: StatsGrouping, label: (Int64) -> String) -> (totals: StatsRow, rows: [StatsRow]) {
+        var rows = groups.map { key, group in
+            var row = Self.finish(group)
+            row.key = label(key)
+            return row
+        }
+        switch grouping {
+        case .day, .hour: rows.sort { $0.key < $1.key }
+        default: rows.sort { $0.requests != $1.requests ? $0.requests > $1.requests : $0.key < $1.key }
+        }
+        return (Self.finish(total), rows)
+    }
+
+    private static func finish(_ group: Group) -> StatsRow {
+        var row = group.row
+        let ttft = group.ttft.sorted()
+        let duration = group.duration.sorted()
+        row.ttftP50 = percentile(ttft, 0.50)
+        row.ttftP95 = percentile(ttft, 0.95)
+        row.durationP50 = percentile(duration, 0.50)
+        row.durationP95 = percentile(duration, 0.95)
+        return row
+    }
+
+    /// The nearest-rank percentile.
+    static func percentile(_ sorted: [Int32], _ fraction: Double) -> Int? {
+        guard !sorted.isEmpty else { return nil }
+        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
+        return Int(sorted[max(0, min(sorted.count - 1, rank - 1))])
+    }
+}
+
+/// Queries over the SQLite ledger: `stats`, and what the dashboard shows from it.
+public struct UsageQuery: Sendable {
+    public let store: UsageStore
+
+    public init(store: UsageStore) { self.store = store }
+
+    /// Opens the ledger file at `path` for reading (the proxy may be writing it).
+    public init(path: String) throws {
+        store = try UsageStore(path: path, readOnly: true)
+    }
+
+    /// The column (a `name` id, or two packed into one) a grouping reads; times come from `started_at`.
+    static func keyExpression(_ grouping: StatsGrouping) -> String {
+        switch grouping {
+        case .day, .hour: return "0"
+        case .route: return "coalesce(route, 0)"
+        case .provider: return "coalesce(provider, 0)"
+        case .model: return "coalesce(provider, 0) * 4294967296 + coalesce(model, 0)"
+        case .session: return "coalesce(session, 0)"
+        case .project: return "coalesce(project, 0)"
+        case .client: return "client"
+        }
+    }
+
+    /// The report for requests started in `since..<until`, grouped.
+    ///
+    /// One pass over the window's rows through SQLite's C interface: the group keys are
+    /// integers (interned names, or the local day or hour found by binary search), so no
+    /// string is made per row; names are looked up once per group at the end.
+    public func stats(since: Date, until: Date, by grouping: StatsGrouping) throws -> StatsReport {
+        let sql = """
+            SELECT \(Self.keyExpression(grouping)), status, input_tokens, output_tokens, cache_read_tokens,
+            cost_usd, anthropic_usd, ttft_ms, duration_ms, started_at
+            FROM request WHERE started_at >= ? AND started_at < ?
+            """
+        let buckets = TimeBuckets(grouping: grouping, since: since, until: until)
+        var accumulator = StatsAccumulator()
+        var names: [Int64: String] = [:]
+        try store.read { db in
+            names = try UsageStore.names(db)
+            var statement: OpaquePointer?
+            guard sqlite3_prepare_v2(db.sqliteConnection, sql, -1, &statement, nil) == SQLITE_OK, let statement else {
+                throw DatabaseError(
+                    resultCode: .SQLITE_ERROR,
+                    message: String(cString: sqlite3_errmsg(db.sqliteConnection))
+                )
+            }
+            defer { sqlite3_finalize(statement) }
+            sqlite3_bind_int64(statement, 1, Self.milliseconds(since))
+            sqlite3_bind_int64(statement, 2, Self.milliseconds(until))
+            while true {
+                let step = sqlite3_step(statement)
+                if step == SQLITE_DONE { break }
+                guard step == SQLITE_ROW else {
+                    throw DatabaseError(
+                        resultCode: ResultCode(rawValue: step),
+                        message: String(cString: sqlite3_errmsg(db.sqliteConnection))
+                    )
+                }
+                let key =
+                    buckets.map { Int64($0.index(of: sqlite3_column_int64(statement, 9))) }
+                    ?? sqlite3_column_int64(statement, 0)
+                accumulator.add(
+                    key: key,
+                    status: Int(sqlite3_column_int64(statement, 1)),
+                    input: Int(sqlite3_column_int64(statement, 2)),
+                    output: Int(sqlite3_column_int64(statement, 3)),
+                    cacheRead: Int(sqlite3_column_int64(statement, 4)),
+                    cost: sqlite3_column_type(statement, 5) == SQLITE_NULL ? nil : sqlite3_column_double(statement, 5),
+                    anthropic: sqlite3_column_type(statement, 6) == SQLITE_NULL
+                        ? nil : sqlite3_column_double(statement, 6),
+                    ttft: sqlite3_column_type(statement, 7) == SQLITE_NULL
+                        ? nil : Int(sqlite3_column_int64(statement, 7)),
+                    duration: Int(sqlite3_column_int64(statement, 8))
+                )
+            }
+        }
+        let label: (Int64) -> String = { key in
+            if let buckets { return buckets.labels[Int(key)] }
+            if grouping == .model {
+                guard let provider = names[key >> 32], let model = names[key & 0xFFFF_FFFF] else { return "-" }
+                return provider + "," + model
+            }
+            return names[key] ?? "-"
+        }
+        let (totals, rows) = accumulator.finish(grouping: grouping, label: label)
+        return StatsReport(since: since, until: until, grouping: grouping, totals: totals, rows: rows)
+    }
+
+    static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
+
+    // MARK: - For the dashboard
+
+    /// Today's totals (since local midnight), surviving restarts.
+    public func today(now: Date = Date(), calendar: Calendar = .current) throws -> StatsRow {
+        try stats(since: calendar.startOfDay(for: now), until: now.addingTimeInterval(1), by: .day).totals
+    }
+
+    /// Today's cost per route (`nil`: no priced request on that route).
+    public func costTodayByRoute(now: Date = Date(), calendar: Calendar = .current) throws -> [String: Double?] {
+        let report = try stats(since: calendar.startOfDay(for: now), until: now.addingTimeInterval(1), by: .route)
+        return Dictionary(uniqueKeysWithValues: report.rows.map { ($0.key, $0.costUSD) })
+    }
+
+    /// Tokens (input + cache read + output) per minute per route over the last `minutes`
+    /// minutes, oldest first; the last bucket is the current minute.
+    public func tokensPerMinute(minutes: Int = 30, now: Date = Date()) throws -> [String: [Int]] {
+        let end = Self.milliseconds(now)
+        let minuteNow = end / 60_000
+        let start = (minuteNow - Int64(minutes) + 1) * 60_000
+        return try store.read { db in
+            var result: [String: [Int]] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT coalesce(name.text, '-'), started_at / 60000 AS minute,
+                    sum(input_tokens + cache_read_tokens + output_tokens)
+                    FROM request LEFT JOIN name ON name.id = request.route
+                    WHERE started_at >= ? AND started_at <= ? GROUP BY 1, 2
+                    """,
+                arguments: [start, end]
+            )
+            for row in rows {
+                let route: String = row[0]
+                let minute: Int64 = row[1]
+                let index = Int(minute - (minuteNow - Int64(minutes) + 1))
+                guard index >= 0, index < minutes else { continue }
+                result[route, default: Array(repeating: 0, count: minutes)][index] += row[2] as Int
+            }
+            return result
+        }
+    }
+
+    /// One bar of a history chart.
+    public struct HistoryBucket: Sendable, Equatable {
+        /// `yyyy-MM-dd HH:00` for hours, `yyyy-MM-dd` for days.
+        public var bucket: String
+        public var key: String
+        public var requests: Int
+        public var tokens: Int
+        public var costUSD: Double?
+    }
+
+    /// Requests, tokens and cost per hour over the last 24 hours, by route or model.
+    public func last24Hours(by grouping: StatsGrouping, now: Date = Date()) throws -> [HistoryBucket] {
+        let key =
+            grouping == .model ? "coalesce(p.text || ',' || m.text, '-')" : "coalesce(r.text, '-')"
+        return try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT strftime('%Y-%m-%d %H:00', started_at / 1000, 'unixepoch', 'localtime') AS bucket, \(key),
+                    count(*), sum(input_tokens + cache_read_tokens + output_tokens), sum(cost_usd)
+                    FROM request LEFT JOIN name r ON r.id = request.route LEFT JOIN name p ON p.id = request.provider
+                    LEFT JOIN name m ON m.id = request.model
+                    WHERE started_at >= ? GROUP BY 1, 2 ORDER BY 1, 2
+                    """,
+                arguments: [Self.milliseconds(now.addingTimeInterval(-86_400))]
+            ).map { HistoryBucket(bucket: $0[0], key: $0[1], requests: $0[2], tokens: $0[3], costUSD: $0[4]) }
+        }
+    }
+
+    /// Requests, tokens and cost per day over the last `days` days, by route or model, from the
+    /// daily totals (which outlive the per-request rows).
+    public func lastDays(_ days: Int = 14, by grouping: StatsGrouping, now: Date = Date()) throws -> [HistoryBucket] {
+        let first = UsageStore.day(now.addingTimeInterval(-Double(days - 1) * 86_400))
+        let key = grouping == .model ? "provider || ',' || model" : "route"
+        return try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, \(key), sum(requests), sum(input_tokens + cache_read_tokens + output_tokens),
+                    CASE WHEN sum(requests) > sum(unpriced) THEN sum(cost_usd) END
+                    FROM daily WHERE day >= ? GROUP BY 1, 2 ORDER BY 1, 2
+                    """,
+                arguments: [first]
+            ).map { HistoryBucket(bucket: $0[0], key: $0[1], requests: $0[2], tokens: $0[3], costUSD: $0[4]) }
+        }
+    }
+}
+
+/// Local days or hours of a window, for grouping rows by their `started_at` (milliseconds).
+struct TimeBuckets {
+    /// Start of each bucket, ascending.
+    let starts: [Int64]
+    let labels: [String]
+
+    init?(grouping: StatsGrouping, since: Date, until: Date, calendar: Calendar = .current) {
+        guard grouping == .day || grouping == .hour else { return nil }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = calendar.timeZone
+        formatter.dateFormat = grouping == .day ? "yyyy-MM-dd" : "yyyy-MM-dd HH:00"
+        var start =
+            grouping == .day
+            ? calendar.startOfDay(for: since) : calendar.dateInterval(of: .hour, for: since)?.start ?? since
+        var starts: [Int64] = []
+        var labels: [String] = []
+        while start < until, starts.count < 1_000_000 {
+            starts.append(UsageQuery.milliseconds(start))
+            labels.append(formatter.string(from: start))
+            let next =
+                grouping == .day
+                ? calendar.date(byAdding: .day, value: 1, to: start) ?? start.addingTimeInterval(86_400)
+                : start.addingTimeInterval(3600)
+            start = next
+        }
+        if starts.isEmpty {
+            starts = [UsageQuery.milliseconds(since)]
+            labels = [formatter.string(from: since)]
+        }
+        self.starts = starts
+        self.labels = labels
+    }
+
+    /// The bucket holding `milliseconds` (the last one that starts at or before it).
+    func index(of milliseconds: Int64) -> Int {
+        var low = 0
+        var high = starts.count - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if starts[middle] <= milliseconds { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
+}

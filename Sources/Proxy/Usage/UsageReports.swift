@@ -1,0 +1,23 @@
+import Foundation
+
+/// Where `stats` reads: the configured ledger (the SQLite file, or PostgreSQL).
+public enum UsageReports {
+    public struct LedgerOff: Error, CustomStringConvertible {
+        public var description: String { "the usage ledger is off (\"USAGE_DB\": false in the config)" }
+    }
+
+    /// The report for `since..<until`, grouped; empty when nothing was recorded yet.
+    public static func report(
+        config: SwitchboardConfig,
+        since: Date,
+        until: Date,
+        by grouping: StatsGrouping,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> StatsReport {
+        guard let path = config.usage.localPath(environment: environment) else { throw LedgerOff() }
+        guard FileManager.default.fileExists(atPath: path) else {
+            return StatsReport(since: since, until: until, grouping: grouping, totals: StatsRow(key: "total"), rows: [])
+        }
+        return try UsageQuery(path: path).stats(since: since, until: until, by: grouping)
+    }
+}
