@@ -45,6 +45,11 @@ json / text / sse / text_stream / tool_stream / agent):
     tool_stream     {"calls": [{"id", "name", "arguments"}], "pieces",
                      "text_before", "finish_reason", "usage", "usage_on_finish_chunk"}
     agent           {"tool_name", "arguments", "final_text", "pieces", "tool_id"}
+    raw             a string written to the socket as the whole answer (status line,
+                    headers, body), then the connection is closed: HTTP/1.0 answers,
+                    headers cut short; with "reset": true the close is an RST
+    endless         {"bytes": n}: a 200 event stream whose first line is "data: "
+                    and n bytes of "x" with no newline, in 64 KB chunks, then close
 The generators (text_stream, tool_stream, agent) follow the request's
 "stream" flag: SSE chunks when it is true, one chat.completion JSON otherwise.
 An agent response is never consumed: while it is at the head of the queue it
@@ -173,9 +178,9 @@ STATE = State()
 
 RESPONSE_KEYS = {
     "status", "headers", "delay_ms", "hang", "reset", "json", "text", "sse",
-    "done", "chunk_delay_ms", "text_stream", "tool_stream", "agent",
+    "done", "chunk_delay_ms", "text_stream", "tool_stream", "agent", "raw", "endless",
 }
-BODY_KEYS = ("json", "text", "sse", "text_stream", "tool_stream", "agent")
+BODY_KEYS = ("json", "text", "sse", "text_stream", "tool_stream", "agent", "raw", "endless")
 TEXT_STREAM_KEYS = {"text", "pieces", "finish_reason", "usage", "usage_on_finish_chunk",
                     "reasoning", "reasoning_field"}
 TOOL_STREAM_KEYS = {"calls", "pieces", "text_before", "finish_reason", "usage", "usage_on_finish_chunk"}
@@ -228,6 +233,11 @@ def validate_response(resp, where: str) -> None:
             raise ScriptError(f"{where}.{key} must be a boolean")
     if "text" in resp and not isinstance(resp["text"], str):
         raise ScriptError(f"{where}.text must be a string")
+    if "raw" in resp and not isinstance(resp["raw"], str):
+        raise ScriptError(f"{where}.raw must be a string")
+    if "endless" in resp:
+        if not isinstance(resp["endless"], dict) or not _is_int(resp["endless"].get("bytes")):
+            raise ScriptError(f"{where}.endless must be {{\"bytes\": n}}")
     if "sse" in resp:
         if not isinstance(resp["sse"], list):
             raise ScriptError(f"{where}.sse must be a list")
@@ -607,8 +617,32 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             self._pause(None)  # returns only when the server stops
             return False
+        if "raw" in resp:
+            self.headers_sent = True
+            self.wfile.write(resp["raw"].encode("utf-8"))
+            self.wfile.flush()
+            if resp.get("reset"):
+                self._reset()
+            else:
+                self.close_connection = True
+            return True
         if resp.get("reset"):
             self._reset()
+            return True
+        if "endless" in resp:
+            self.headers_sent = True
+            self._start(200, {"Content-Type": "text/event-stream"})
+            self.end_headers()
+            self.close_connection = True
+            remaining = resp["endless"]["bytes"]
+            self.wfile.write(b"data: ")
+            block = b"x" * 65536
+            try:
+                while remaining > 0:
+                    self.wfile.write(block[:remaining])
+                    remaining -= len(block)
+            except CLIENT_GONE_ERRORS:
+                return False
             return True
 
         status = resp.get("status", 200)
@@ -758,10 +792,16 @@ def main(argv=None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), help="serve HTTPS with this certificate")
     args = parser.parse_args(argv)
     VERBOSE = args.verbose
 
     server = Server((args.host, args.port), Handler)
+    if args.tls:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls[0], args.tls[1])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -56,7 +56,16 @@ struct TranslatedAnswer: AnswerTranslation {
     mutating func feed(_ buffer: ByteBuffer) -> Output {
         var events: [StreamEvent] = []
         for chunk in decoder.feed(buffer) { events += translator.feed(chunk) }
-        if decoder.sawDone { events += translator.finish() }
+        if decoder.overflowed, !translator.isEnded {
+            events += translator.fail(
+                APIError(
+                    .api,
+                    "the provider sent an event or answer larger than \(SSEParser.maximumEventSize / 1_048_576) MB without an end; the answer is cut off"
+                )
+            )
+        } else if decoder.sawDone {
+            events += translator.finish()
+        }
         return Self.encode(events)
     }
 

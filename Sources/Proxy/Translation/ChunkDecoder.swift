@@ -10,6 +10,12 @@ struct ChunkDecoder: Sendable {
     private(set) var sawDone = false
     /// Data events that were not JSON (skipped).
     private(set) var malformedEvents = 0
+    /// A non-streamed answer past this size is not kept (the dispatcher caps whole bodies the same).
+    static let maximumDocument = 64 * 1024 * 1024
+    private var documentOverflowed = false
+
+    /// Whether the provider sent an event or a document too large to keep: the answer is lost.
+    var overflowed: Bool { parser.overflowed || documentOverflowed }
 
     init(isEventStream: Bool) {
         self.isEventStream = isEventStream
@@ -18,6 +24,11 @@ struct ChunkDecoder: Sendable {
     /// Decodes what `buffer` completes.
     mutating func feed(_ buffer: ByteBuffer) -> [ChatChunk] {
         guard isEventStream else {
+            guard document.count + buffer.readableBytes <= Self.maximumDocument else {
+                documentOverflowed = true
+                document = []
+                return []
+            }
             document.append(contentsOf: buffer.readableBytesView)
             return []
         }

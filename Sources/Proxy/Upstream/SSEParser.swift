@@ -4,6 +4,12 @@
 /// or CR; comment lines (`: OPENROUTER PROCESSING`) and other fields are skipped; `data:` may
 /// or may not be followed by a space; several `data:` lines of one event are joined by `\n`.
 public struct SSEParser: Sendable {
+    /// The longest line or event kept. A provider that sends more without a line end (a
+    /// broken or hostile upstream) would otherwise grow memory without bound.
+    public static let maximumEventSize = 16 * 1024 * 1024
+
+    /// Whether a line or an event went past ``maximumEventSize`` (it was dropped).
+    public private(set) var overflowed = false
     private var line: [UInt8] = []
     private var data: [UInt8] = []
     private var hasData = false
@@ -59,7 +65,14 @@ public struct SSEParser: Sendable {
             }
             lineStart = index
         }
-        if lineStart < count { line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count])) }
+        if lineStart < count {
+            guard line.count + (count - lineStart) <= Self.maximumEventSize else {
+                overflowed = true
+                line.removeAll()
+                return
+            }
+            line.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[lineStart..<count]))
+        }
     }
 
     /// Ends the stream; returns a final event that had no blank line after it.
@@ -93,6 +106,12 @@ public struct SSEParser: Sendable {
             line[4] == UInt8(ascii: ":")
         else { return }
         let start = line.count > 5 && line[5] == 0x20 ? 6 : 5
+        guard data.count + line.count - start < Self.maximumEventSize else {
+            overflowed = true
+            data = []
+            hasData = false
+            return
+        }
         if hasData { data.append(0x0A) }
         data.append(contentsOf: UnsafeBufferPointer(rebasing: line[start...]))
         hasData = true

@@ -271,6 +271,36 @@ struct UpstreamDispatcher: Sendable {
             )
         }
 
+        /// A 200 whose whole body is an error document (`{"error": …}` and no `choices`), as
+        /// some gateways answer a failure: the provider's error, before the answer starts.
+        func errorDocument() -> AttemptResult? {
+            var bytes: [UInt8] = []
+            for buffer in buffers { bytes.append(contentsOf: buffer.readableBytesView) }
+            guard bytes.count <= Self.maximumErrorBody, let json = try? JSONParser.parse(bytes),
+                let error = json["error"], !error.isNull, json["choices"] == nil, json["type"] != "message"
+            else { return nil }
+            let message = redactor.redact(
+                "\(label): answered \(status) with an error instead of an answer: "
+                    + (UpstreamErrorMessage.message(in: json) ?? error.jsonString)
+            )
+            let code = error["code"]?.intValue ?? error["status"]?.intValue ?? json["status"]?.intValue
+            // The error's own status when it gives one; else the provider cannot be used as it is.
+            guard let code, (400...599).contains(code) else {
+                return .failed(
+                    APIError(.api, message, status: APIError.providerProblemStatus),
+                    retryable: false,
+                    retryAfter: nil,
+                    status: nil
+                )
+            }
+            return .failed(
+                APIError.forUpstreamStatus(code, message: message),
+                retryable: RetryPolicy.isRetryable(status: code),
+                retryAfter: nil,
+                status: code
+            )
+        }
+
         func opened(ended: Bool) -> AttemptResult {
             .opened(
                 Opened(
@@ -308,9 +338,28 @@ struct UpstreamDispatcher: Sendable {
                             status: nil
                         )
                     }
-                    if !isError, !wholeBody { return opened(ended: false) }
+                    // A stream starts the answer at its first bytes; a JSON document (a provider
+                    // that did not stream, or one that says "error" with a 200) is read whole first.
+                    let isEventStream =
+                        headers.first(name: "content-type")?.lowercased().contains("text/event-stream") ?? false
+                    if !isError, !wholeBody, isEventStream { return opened(ended: false) }
                 case .end:
-                    if (200..<300).contains(status) { return opened(ended: true) }
+                    if (200..<300).contains(status) {
+                        if received == 0 {
+                            return .failed(
+                                APIError(
+                                    .api,
+                                    "\(label): answered \(status) with an empty body (the connection closed before any answer)",
+                                    status: APIError.providerProblemStatus
+                                ),
+                                retryable: true,
+                                retryAfter: nil,
+                                status: nil
+                            )
+                        }
+                        if let failure = errorDocument() { return failure }
+                        return opened(ended: true)
+                    }
                     return upstreamError()
                 case .failure(let error):
                     if status != 0, !(200..<300).contains(status) { return upstreamError() }

@@ -51,15 +51,29 @@ enum UpstreamErrorMessage {
             }
         }
         if let error = error as? NIOConnectionError {
+            // Both lookups failed and nothing was tried: the name does not resolve.
+            if error.connectionErrors.isEmpty, error.dnsAError != nil || error.dnsAAAAError != nil {
+                return "the host name \(error.host) does not resolve (DNS)"
+            }
+            if let first = error.connectionErrors.first {
+                return "could not connect to \(error.host):\(error.port): \(describe(first.error))"
+            }
             return "could not connect to \(error.host):\(error.port)"
         }
         let text = "\(error)"
+        let lowered = text.lowercased()
+        if lowered.contains("certificate_verify_failed") || lowered.contains("certificate verify failed") {
+            return "TLS: the provider's certificate is not trusted (self-signed, expired, or from an unknown authority)"
+        }
+        if lowered.contains("handshakefailed") || lowered.contains("ssl routines") {
+            return "TLS handshake failed (is this an https URL for a server that speaks plain http, or the reverse?)"
+        }
         for (needle, plain) in [
-            ("Connection refused", "connection refused"), ("Connection reset", "connection reset by the provider"),
-            ("No route to host", "no route to host"), ("Network is unreachable", "network unreachable"),
-            ("certificate", "TLS certificate problem: \(text)"), ("NXDOMAIN", "host name not found"),
-            ("Name or service not known", "host name not found"),
-        ] where text.contains(needle) {
+            ("connection refused", "connection refused"), ("connection reset", "connection reset by the provider"),
+            ("no route to host", "no route to host"), ("network is unreachable", "network unreachable"),
+            ("certificate", "TLS certificate problem"), ("nxdomain", "host name not found"),
+            ("name or service not known", "host name not found"), ("unknownhost", "host name not found"),
+        ] where lowered.contains(needle) {
             return plain
         }
         return text.count > 300 ? String(text.prefix(300)) + "…" : text

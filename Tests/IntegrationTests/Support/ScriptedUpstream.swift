@@ -41,7 +41,9 @@ struct ScriptedUpstream: Sendable {
     }
 
     /// Starts the upstream on a free port and waits for its `LISTENING <port>` line.
-    static func start() async throws -> ScriptedUpstream {
+    /// - Parameter tls: a certificate and key to serve HTTPS with (control endpoints then need
+    ///   that certificate too: for failure tests only).
+    static func start(tls: (certificate: String, key: String)? = nil) async throws -> ScriptedUpstream {
         guard let python = pythonPath() else {
             throw ChildProcess.SpawnError(description: "python3 not found on PATH (set $PYTHON3)")
         }
@@ -51,7 +53,7 @@ struct ScriptedUpstream: Sendable {
         let process = try ChildProcess(
             name: "upstream",
             executable: python,
-            arguments: [scriptPath, "--port", "0"],
+            arguments: [scriptPath, "--port", "0"] + (tls.map { ["--tls", $0.certificate, $0.key] } ?? []),
             environment: TestEnvironment.base()
         )
         do {
