@@ -62,6 +62,21 @@ struct TokenEstimatorTests {
         #expect(abs(estimate - 2001) <= 300, "estimated \(estimate)")
     }
 
+    /// A 1 MB request is estimated on the request path: about 6 ms optimised (`evaluate.py` prints the figure), about
+    /// 0.4 s in a debug build. The bound allows a debug build on a busy machine and catches anything worse than linear
+    /// (a quadratic scan of 1 MB takes minutes).
+    @Test func aMegabyteTakesMillisecondsNotSeconds() throws {
+        let sample = try Self.fixture().map(\.text).joined(separator: "\n")
+        let text = String(String(repeating: sample, count: 1_000_000 / sample.utf8.count + 1).utf8.prefix(1_000_000))!
+        let clock = ContinuousClock()
+        var best = Duration.seconds(60)
+        for _ in 0..<3 {
+            let elapsed = clock.measure { #expect(estimator.count(text) > 200_000) }
+            best = min(best, elapsed)
+        }
+        #expect(best < .seconds(2), "1 MB took \(best)")
+    }
+
     @Test func emptyTextIsZeroTokens() {
         #expect(estimator.count("") == 0)
         #expect(estimator.count(utf8: [UInt8]()) == 0)

@@ -18,6 +18,19 @@ public final class TokenCalibration: Sendable {
     /// Requests estimated below this many tokens are not sampled: per-message overhead and rounding dominate them.
     public let minimumEstimate: Int
 
+    /// One answer: Switchboard estimated `estimated` input tokens, the provider reported `reported` prompt tokens
+    /// (input, cache reads and cache writes together).
+    public struct Sample: Sendable, Equatable {
+        public var estimated: Int
+        public var reported: Int
+
+        /// Creates a sample.
+        public init(estimated: Int, reported: Int) {
+            self.estimated = estimated
+            self.reported = reported
+        }
+    }
+
     private struct Entry {
         var ratio: Double
         var samples: Int
@@ -64,6 +77,11 @@ public final class TokenCalibration: Sendable {
     /// `estimated` cl100k tokens in `model`'s own tokens, when its ratio is known.
     public func calibrated(_ estimated: Int, for model: ModelRef) -> Int? {
         ratio(for: model).map { Int((Double(estimated) * $0).rounded()) }
+    }
+
+    /// Records `sample` for `model`.
+    public func record(_ model: ModelRef, _ sample: Sample) {
+        record(model, estimated: sample.estimated, reported: sample.reported)
     }
 
     /// Number of samples recorded for `model`.

@@ -344,9 +344,7 @@ public final class ProxyEngine: Sendable {
             )
             return
         }
-        if let reported = outcome.reportedPromptTokens {
-            calibration.record(target, estimated: counter.count(request), reported: reported)
-        }
+        if let sample = outcome.promptTokenSample { calibration.record(target, sample) }
         events.emit(
             .finished(
                 .init(

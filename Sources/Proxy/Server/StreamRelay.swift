@@ -145,10 +145,10 @@ struct RelayOutcome: Sendable {
     var usage = Usage(inputTokens: 0, outputTokens: 0)
     var ttft: Duration?
     var outputTokens = 0
-    /// The prompt tokens the provider reported, if it did.
-    var reportedPromptTokens: Int?
     var messageID: String?
     var usageEstimated = false
+    /// The routing estimate beside the prompt tokens the provider reported, if it did.
+    var promptTokenSample: TokenCalibration.Sample?
 }
 
 /// The mutable part of one relay.
@@ -196,8 +196,8 @@ private struct RelayState<Translation: AnswerTranslation> {
         outcome.outputTokens =
             outcome.stopReason != nil ? outcome.usage.outputTokens : translation.estimatedOutputTokens
         if outcome.stopReason == nil { outcome.usage = translation.finalUsage }
-        outcome.reportedPromptTokens = translation.reportedPromptTokens
         outcome.usageEstimated = translation.usageEstimated
+        outcome.promptTokenSample = translation.promptTokenSample
         progress?.flush()
         return outcome
     }

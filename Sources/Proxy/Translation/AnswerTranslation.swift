@@ -24,24 +24,26 @@ protocol AnswerTranslation: Sendable {
     var isComplete: Bool { get }
     var estimatedOutputTokens: Int { get }
     var finalUsage: Usage { get }
-    /// The prompt tokens the provider reported, when it did (what `TokenCalibration` learns from).
-    var reportedPromptTokens: Int? { get }
     /// Whether `finalUsage` is Switchboard's estimate (the provider reported no usage).
     var usageEstimated: Bool { get }
+    /// The estimate the request was routed with and the prompt tokens the provider reported, when it did.
+    var promptTokenSample: TokenCalibration.Sample? { get }
 }
 
 extension AnswerTranslation {
     /// A passed-through answer is not sampled: its usage may split the prompt across events.
-    var reportedPromptTokens: Int? { nil }
+    var promptTokenSample: TokenCalibration.Sample? { nil }
 }
 
 /// OpenAI-compatible chunks translated into Anthropic events.
 struct TranslatedAnswer: AnswerTranslation {
     private var translator: StreamTranslator
     private var decoder: ChunkDecoder
+    private let estimatedInputTokens: Int
 
     init(configuration: StreamTranslator.Configuration, isEventStream: Bool) {
         translator = StreamTranslator(configuration: configuration)
+        estimatedInputTokens = configuration.estimatedInputTokens
         decoder = ChunkDecoder(isEventStream: isEventStream)
     }
 
@@ -83,8 +85,10 @@ struct TranslatedAnswer: AnswerTranslation {
     var isComplete: Bool { translator.hasFinishReason }
     var estimatedOutputTokens: Int { translator.estimatedOutputTokens }
     var finalUsage: Usage { translator.finalUsage }
-    var reportedPromptTokens: Int? { translator.reportedUsage?.promptTokens }
     var usageEstimated: Bool { translator.reportedUsage == nil }
+    var promptTokenSample: TokenCalibration.Sample? {
+        translator.reportedUsage.map { .init(estimated: estimatedInputTokens, reported: $0.promptTokens) }
+    }
 }
 
 /// An Anthropic-compatible provider's answer, passed to the client byte for byte. A stream
