@@ -455,6 +455,7 @@ http {{
         path = self.dir / "switchboard" / "config.json"
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(config, indent=2))
+        path.chmod(0o600)  # it holds a key in clear (a made-up one, but Switchboard rightly warns)
         return path
 
     def switchboard_env(self) -> dict:
