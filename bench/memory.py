@@ -47,6 +47,13 @@ def start(binary: str, extra: dict) -> tuple[subprocess.Popen, int, tempfile.Tem
 
 
 def post(port: int, body: bytes, results: list) -> None:
+    try:
+        send(port, body, results)
+    except OSError as error:
+        results.append(type(error).__name__)
+
+
+def send(port: int, body: bytes, results: list) -> None:
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
         sock.sendall(b"POST /v1/messages/count_tokens HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
@@ -69,7 +76,7 @@ def big_bodies(binary: str, extra: dict, label: str) -> None:
         for thread in threads:
             thread.join(120)
         now, peak = rss(process.pid)
-        statuses = {status: results.count(status) for status in sorted(set(results))}
+        statuses = {status: results.count(status) for status in sorted(set(results), key=str)}
         print(f"MEMORY load=8x20MB {label} rss_before_mb={before} peak_rss_mb={peak} rss_after_mb={now} "
               f"statuses={statuses}")
     finally:

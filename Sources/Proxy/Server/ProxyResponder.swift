@@ -47,8 +47,15 @@ public struct ProxyResponder: HTTPResponder {
         let budget = engine.requestBytes
         let announced = request.headers[.contentLength].flatMap(Int.init)
         if let announced, !budget.reserve(announced) {
+            // Read and drop the upload (nothing is held) so the client gets the 529 itself rather
+            // than a connection reset in the middle of its upload, which it would retry blindly.
+            var discarded = 0
+            for try await chunk in request.body {
+                discarded += chunk.readableBytes
+                if discarded > Self.maximumBodySize { break }
+            }
             let error = budget.overloaded(announced)
-            return refused(Self.closing(Self.error(error), channel: context.channel), error, method, path)
+            return refused(Self.error(error), error, method, path)
         }
         var request = request
         let body: ByteBuffer
@@ -98,18 +105,6 @@ public struct ProxyResponder: HTTPResponder {
                 budget.release(held)
             }
         )
-    }
-
-    /// `response` with the connection closed after it (the body was never read).
-    static func closing(_ response: Response, channel: any Channel) -> Response {
-        var response = response
-        response.headers[.connection] = "close"
-        let body = response.body
-        response.body = ResponseBody { writer in
-            try await body.write(writer)
-            channel.close(promise: nil)
-        }
-        return response
     }
 
     /// Logs a request refused before the engine saw it, so every request has its log line.
