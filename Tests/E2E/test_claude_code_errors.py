@@ -137,7 +137,9 @@ def test_context_overflow(guarded, upstream):
         "message": "This model's maximum context length is 131072 tokens. However, you requested 250000 tokens.",
         "type": "invalid_request_error", "code": "context_length_exceeded"}}}], repeat_last=True)
     output, seconds, code = run(guarded, model=f"scripted,{model}")
-    shown_at_once(guarded, output, seconds, code, model, "131072")
+    # Rewritten as Anthropic's own "prompt is too long: N tokens > M maximum", Claude Code reads
+    # both numbers (it would otherwise only say "the provider said: ...").
+    shown_at_once(guarded, output, seconds, code, model, "the request is ~250000 tokens (limit 131072)")
 
 
 def test_env_tells_claude_code_the_routed_models_window(switchboard, tmp_path):

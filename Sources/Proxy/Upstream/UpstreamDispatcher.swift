@@ -257,6 +257,14 @@ struct UpstreamDispatcher: Sendable {
 
         func upstreamError() -> AttemptResult {
             let message = UpstreamErrorMessage.extract(from: buffers, status: status)
+            if [400, 413, 422].contains(status), let rewritten = ContextOverflow.rewrite(message, label: label) {
+                return .failed(
+                    APIError(.invalidRequest, redactor.redact(rewritten)),
+                    retryable: false,
+                    retryAfter: nil,
+                    status: status
+                )
+            }
             let retryAfter = RetryPolicy.retryAfter(headers)
             let error = APIError.forUpstreamStatus(
                 status,
