@@ -141,6 +141,34 @@ struct RouterTests {
         #expect(try router.route(&request, estimatedTokens: 1300).kind == .longContext)
     }
 
+    @Test func aRequestLongerThanTheRoutedModelsWindowGoesToLongContextWhenItFits() throws {
+        let config = try Self.config(
+            """
+            {"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["small","big","tiny"],
+               "context_window":{"small":32768,"big":200000,"tiny":16384}}],
+             "Router":{"default":"p,small","longContext":"p,big","background":"p,tiny","longContextThreshold":100000}}
+            """
+        )
+        // Under the threshold, but more than the default model's 32K window.
+        let long = try route(Self.plain, tokens: 40_000, config: config)
+        #expect(long.kind == .longContext)
+        #expect(long.target == ModelRef(provider: "p", model: "big"))
+        #expect(long.reason.contains("more than p,small's window of 32768"), "\(long.reason)")
+        // Within the window: the usual route.
+        #expect(try route(Self.plain, tokens: 30_000, config: config).kind == .default)
+        // Longer than the longContext model takes too (threshold out of the way): nothing fits,
+        // so the usual route, and the provider's refusal says how long is too long.
+        var noThreshold = config
+        noThreshold.longContextThreshold = 10_000_000
+        #expect(try route(Self.plain, tokens: 250_000, config: noThreshold).kind == .default)
+        #expect(try route(Self.plain, tokens: 150_000, config: noThreshold).kind == .longContext)
+        let unknownWindow = try Self.config()
+        #expect(
+            try route(Self.plain, tokens: 900, config: unknownWindow).kind == .default,
+            "no window known: no change"
+        )
+    }
+
     @Test func aLongRequestWithoutALongContextRouteSaysSoFirst() throws {
         let config = try Self.config(
             #"{"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["d","t"]}],"Router":{"default":"p,d","think":"p,t","longContextThreshold":100}}"#

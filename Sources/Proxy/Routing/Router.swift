@@ -48,11 +48,24 @@ public struct Router: Sendable {
         }
         let otherwise = decideByContent(request, subagent: subagent, skipped: [])
         let tokens = calibration?.calibrated(estimatedTokens, for: otherwise.target) ?? estimatedTokens
-        guard tokens > config.longContextThreshold else { return otherwise }
         let size =
             tokens == estimatedTokens
             ? "about \(estimatedTokens) input tokens"
             : "about \(tokens) input tokens in \(otherwise.target)'s tokens (estimated \(estimatedTokens) in cl100k)"
+        guard tokens > config.longContextThreshold else {
+            // Below the threshold, but more than the routed model takes: longContext, when its
+            // model's window fits the request (else the provider's refusal says so).
+            guard let window = window(of: otherwise.target), tokens > window,
+                let target = table.target(for: .longContext), target != otherwise.target,
+                (self.window(of: target) ?? Int.max) >= tokens
+            else { return otherwise }
+            return RouteDecision(
+                kind: .longContext,
+                target: target,
+                fallbacks: config.fallbacks[.longContext] ?? [],
+                reason: "\(size), more than \(otherwise.target)'s window of \(window) (the \(otherwise.kind) route's model)"
+            )
+        }
         guard let target = table.target(for: .longContext) else {
             // Decided again so the note leads, as it would have had longContext been tried first.
             return decideByContent(
@@ -69,6 +82,11 @@ public struct Router: Sendable {
             fallbacks: config.fallbacks[.longContext] ?? [],
             reason: "\(size), above the \(config.longContextThreshold) threshold"
         )
+    }
+
+    /// The context window of `model`, when known (config or published figure).
+    private func window(of model: ModelRef) -> Int? {
+        config.provider(named: model.provider)?.contextWindow(model: model.model)
     }
 
     /// Rules 3 to 8: where the request goes when it is not too long.
