@@ -63,7 +63,8 @@ public struct Router: Sendable {
                 kind: .longContext,
                 target: target,
                 fallbacks: config.fallbacks[.longContext] ?? [],
-                reason: "\(size), more than \(otherwise.target)'s window of \(window) (the \(otherwise.kind) route's model)"
+                reason:
+                    "\(size), more than \(otherwise.target)'s window of \(window) (the \(otherwise.kind) route's model)"
             )
         }
         guard let target = table.target(for: .longContext) else {
