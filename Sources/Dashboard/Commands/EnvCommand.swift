@@ -36,9 +36,24 @@ struct EnvScript {
     let config: SwitchboardConfig
     let stdoutIsTerminal: Bool
 
-    var text: String {
+    /// The URL a client on this machine uses for `config`'s address.
+    static func clientURL(_ config: SwitchboardConfig) -> String {
         let host = ["0.0.0.0", "::", ""].contains(config.host) ? "127.0.0.1" : config.host
-        let url = "http://\(host.contains(":") ? "[\(host)]" : host):\(config.port)"
+        return "http://\(host.contains(":") ? "[\(host)]" : host):\(config.port)"
+    }
+
+    /// The variables themselves, for a Claude Code that Switchboard starts (`switchboard claude`).
+    static func variables(_ config: SwitchboardConfig) -> [(String, String)] {
+        [
+            ("ANTHROPIC_BASE_URL", clientURL(config)),
+            ("ANTHROPIC_AUTH_TOKEN", config.apiKey ?? "switchboard"),
+            ("API_TIMEOUT_MS", String(config.apiTimeoutMilliseconds)),
+            ("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
+        ] + contextWindowVariables(config)
+    }
+
+    var text: String {
+        let url = Self.clientURL(config)
         let token: String
         if config.apiKey == nil {
             token = "\"switchboard\""

@@ -7,12 +7,17 @@ enum ProxyLogging {
     /// Logs go to standard error; the dashboard points standard error at its log file first
     /// (see ``LogFile``).
     /// - Parameter role: the tag of lines the command itself writes (`serve`, `dashboard`).
-    static func bootstrap(config: SwitchboardConfig, role: String) -> Logger {
+    /// - Parameter output: where lines go (standard error unless a command needs the terminal
+    ///   for something else, as `claude` does).
+    static func bootstrap(config: SwitchboardConfig, role: String, output: FileHandle = .standardError) -> Logger {
         let redactor = SecretRedactor(secrets: config.secrets)
         let level = config.log ? (LogLevelName.parse(config.logLevel) ?? .info) : .error
         let json = config.logFormat == .json
         LoggingSystem.bootstrap { _ in
-            var handler = RedactingLogHandler(base: LogLineHandler(role: role, json: json), redactor: redactor)
+            var handler = RedactingLogHandler(
+                base: LogLineHandler(role: role, json: json, output: output),
+                redactor: redactor
+            )
             handler.logLevel = level
             return handler
         }
@@ -60,6 +65,7 @@ struct RedactingLogHandler: LogHandler {
 struct LogLineHandler: LogHandler {
     let role: String
     var json = false
+    var output = FileHandle.standardError
     var logLevel: Logger.Level = .info
     var metadata: Logger.Metadata = [:]
 
@@ -74,7 +80,7 @@ struct LogLineHandler: LogHandler {
     }
 
     func log(event: LogEvent) {
-        FileHandle.standardError.write(Data((format(event, time: Self.timestamp()) + "\n").utf8))
+        output.write(Data((format(event, time: Self.timestamp()) + "\n").utf8))
     }
 
     /// The line for `event`, without its newline.

@@ -30,6 +30,7 @@ struct ProxyRunner {
     func run(
         leadingServices: [any Service] = [],
         shutdown: ShutdownTrigger = ShutdownTrigger(),
+        signals: [UnixSignal] = [.sigterm, .sigint],
         adjust: @escaping @Sendable (SwitchboardConfig) -> SwitchboardConfig = { $0 },
         onListening: @escaping @Sendable (String) -> Void
     ) async throws {
@@ -54,7 +55,7 @@ struct ProxyRunner {
         }
         var configuration = ServiceGroupConfiguration(
             services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
+            gracefulShutdownSignals: signals,
             logger: logger
         )
         configuration.maximumGracefulShutdownDuration = Self.drainLimit

@@ -13,7 +13,10 @@ struct SwitchboardCommand: AsyncParsableCommand {
             \(exitStatusHelp)
             """,
         version: SwitchboardVersionText.text,
-        subcommands: [DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self, StatsCommand.self],
+        subcommands: [
+            DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self, ClaudeCommand.self,
+            StatsCommand.self,
+        ],
         defaultSubcommand: DashboardCommand.self
     )
 }
