@@ -89,4 +89,42 @@ struct HardeningTests {
             #expect(after.status == 200, "\(after.text)")
         }
     }
+
+    @Test func callsBeyondAProvidersMaxConcurrentWaitForOneToEnd() async throws {
+        let stack = try Stack.current()
+        let model = TestModel.unique("one-at-a-time")
+        try await stack.upstream.script(
+            model,
+            [["text_stream": ["text": "one slow answer", "pieces": 5], "chunk_delay_ms": 200]],
+            repeatLast: true
+        )
+        let proxy = try await stack.proxy(
+            providers: [
+                [
+                    "name": "single", "api_base_url": .string(stack.upstream.apiBaseURL), "api_key": "k",
+                    "models": [.string(model)], "max_concurrent": 1,
+                ]
+            ]
+        )
+        try await withProxy(proxy) { proxy in
+            let client = proxy.client
+            let answers = try await withThrowingTaskGroup(of: StreamResult.self) { group in
+                for _ in 0..<3 {
+                    group.addTask {
+                        try await client.stream(body: MessagesBody.make(model: "single,\(model)", stream: true))
+                    }
+                }
+                var results: [StreamResult] = []
+                for try await result in group { results.append(result) }
+                return results
+            }
+            #expect(answers.allSatisfy { $0.status == 200 && $0.transcript.isCompleteAndValid })
+            #expect(proxy.stderr.contains("concurrent calls (max_concurrent)"), "\(proxy.stderr)")
+            // The upstream never saw two of them at once: each started after the previous ended.
+            let starts = try await stack.upstream.requests(model).count
+            #expect(starts == 3)
+            let waited = proxy.stderr.components(separatedBy: "got a call to single after").count - 1
+            #expect(waited == 2, "\(proxy.stderr)")
+        }
+    }
 }

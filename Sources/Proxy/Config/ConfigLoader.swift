@@ -169,7 +169,7 @@ public struct ConfigLoader: Sendable {
         ]
         static let providerKeys: Set<String> = [
             "name", "api_base_url", "api_key", "models", "transformer", "tokenizer", "preset", "anthropic", "rpm",
-            "context_window", "price", "prices", "budget",
+            "context_window", "max_concurrent", "price", "prices", "budget",
         ]
         static let routerKeys: Set<String> = Set(RouteKind.configurable.map(\.rawValue) + ["longContextThreshold"])
 
@@ -451,6 +451,11 @@ public struct ConfigLoader: Sendable {
                 provider.baseURL = base
                 if !provider.anthropic { provider.endpointNote = resolved.note }
                 provider.requestsPerMinute = try integer(object["rpm"], key: "\(named).rpm", range: 1...1_000_000)
+                provider.maxConcurrentCalls = try integer(
+                    object["max_concurrent"],
+                    key: "\(named).max_concurrent",
+                    range: 1...100_000
+                )
                 try readPrices(object, named: named, models: models, into: &provider)
                 if provider.apiKeys.isEmpty, provider.missingKeyVariable == nil, provider.preset.needsKey,
                     object["api_key"] == nil

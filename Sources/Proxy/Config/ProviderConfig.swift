@@ -29,6 +29,8 @@ public struct ProviderConfig: Sendable, Equatable {
     public var anthropic = false
     /// Requests per minute this provider allows (`"rpm"`); extra requests wait their turn.
     public var requestsPerMinute: Int?
+    /// Upstream calls in flight at once (`"max_concurrent"`); extra ones wait for one to end.
+    public var maxConcurrentCalls: Int?
     /// `api_base_url` as written, and why the endpoint differs from it beyond an appended
     /// `/chat/completions` (a bare host, Gemini's native base), for `check` to say.
     public var baseURL: String?

@@ -5,14 +5,18 @@ import Synchronization
 final class ProviderRuntime: Sendable {
     let keys: KeyPool
     let limiter: RateLimiter?
+    /// Calls in flight at once (`"max_concurrent"`).
+    let calls: CallLimiter?
 
     init(provider: ProviderConfig) {
         keys = KeyPool(keys: provider.apiKeys)
         limiter = provider.requestsPerMinute.map(RateLimiter.init(requestsPerMinute:))
+        calls = provider.maxConcurrentCalls.map(CallLimiter.init(limit:))
     }
 
     func matches(_ provider: ProviderConfig) -> Bool {
         keys.keys == provider.apiKeys && limiter?.requestsPerMinute == provider.requestsPerMinute
+            && calls?.limit == provider.maxConcurrentCalls
     }
 }
 

@@ -23,6 +23,8 @@ struct UpstreamDispatcher: Sendable {
         let ended: Bool
         /// The position of the provider key that got the answer (never the key).
         var keyIndex: Int? = nil
+        /// The provider's call slot (`"max_concurrent"`), given back when the answer is done with.
+        var slot: CallSlot? = nil
 
         /// Whether the body is an SSE stream (else a single JSON document).
         var isEventStream: Bool {
@@ -128,6 +130,14 @@ struct UpstreamDispatcher: Sendable {
                 }
                 let candidate = prepared[index] ?? prepare(request, provider: provider, target: target)
                 prepared[index] = candidate
+                var slot: CallSlot?
+                if let calls = registry.runtime(for: provider).calls {
+                    guard let taken = await enter(calls, id: id, target: target) else {
+                        machine.clientLeft()
+                        return .failure(Self.clientGone)
+                    }
+                    slot = taken
+                }
                 let result = await attemptOnce(
                     makeRequest(
                         provider: provider,
@@ -146,6 +156,7 @@ struct UpstreamDispatcher: Sendable {
                 case .opened(var opened):
                     machine.opened()
                     opened.keyIndex = checkout?.index
+                    opened.slot = slot
                     return .success(opened)
                 case .clientGone:
                     machine.clientLeft()
@@ -191,6 +202,33 @@ struct UpstreamDispatcher: Sendable {
             ]
         )
         return PreparedRequest(profile: profile, body: body, toolNames: toolNames)
+    }
+
+    /// Waits for a free call under the provider's `"max_concurrent"` (checked every 20 ms, in
+    /// arrival order); `nil` if the client left first.
+    private func enter(_ calls: CallLimiter, id: RequestID, target: ModelRef) async -> CallSlot? {
+        let ticket = calls.ticket()
+        var announced = false
+        let start = ContinuousClock.now
+        while !calls.tryEnter(ticket) {
+            if !announced {
+                announced = true
+                events.emit(.queued(.init(id: id, target: target, wait: .zero)))
+                logger.info(
+                    "\(id) waiting for one of \(target.provider)'s \(calls.limit) concurrent calls (max_concurrent)"
+                )
+            }
+            guard presence?.isGone != true, !Task.isCancelled, await pause(.milliseconds(20)) else {
+                calls.abandon(ticket)
+                return nil
+            }
+        }
+        if announced {
+            logger.info(
+                "\(id) got a call to \(target.provider) after \(DurationText.format(ContinuousClock.now - start))"
+            )
+        }
+        return CallSlot(calls)
     }
 
     /// Waits `duration` unless the client leaves (checked every 200 ms); `false` if it left.
