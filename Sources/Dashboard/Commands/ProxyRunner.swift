@@ -35,6 +35,8 @@ struct ProxyRunner {
     ) async throws {
         let host = config.host
         let ledger = Self.makeLedger(config: config, store: store, events: events, logger: logger)
+        let metrics = UsageMetrics(store: store)
+        events.attach(metrics)
         let server = ProxyServer(
             store: store,
             events: events,
@@ -42,6 +44,7 @@ struct ProxyRunner {
             port: config.port,
             logger: logger,
             usage: ledger,
+            metrics: metrics,
             onListening: { address in onListening(Self.url(host: host, address: address)) }
         )
         // The ledger stops after the server, so the last requests' rows are written.
