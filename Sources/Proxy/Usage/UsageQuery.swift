@@ -4,7 +4,7 @@ import GRDBSQLite
 
 /// How `stats` groups requests.
 public enum StatsGrouping: String, Sendable, CaseIterable {
-    case day, hour, route, provider, model, session, project, client
+    case day, hour, route, provider, model, session, project, client, instance
 }
 
 /// One group's totals (or the grand total).
@@ -192,6 +192,7 @@ public struct UsageQuery: Sendable {
         case .session: return "coalesce(session, 0)"
         case .project: return "coalesce(project, 0)"
         case .client: return "client"
+        case .instance: return "instance"
         }
     }
 
