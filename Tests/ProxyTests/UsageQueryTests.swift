@@ -189,3 +189,22 @@ struct UsageQueryTests {
         #expect(try query.lastDays(14, by: .route, now: Self.now).map(\.requests).reduce(0, +) == 23)
     }
 }
+
+/// Percentiles by selection agree with sorting.
+struct PercentileTests {
+    @Test func selectionMatchesSorting() {
+        var generator = SystemRandomNumberGenerator()
+        for count in [1, 2, 3, 10, 101, 1000] {
+            let values = (0..<count).map { _ in Int32.random(in: 0...50, using: &generator) }
+            let sorted = values.sorted()
+            for fraction in [0.5, 0.95, 0.99, 1.0] {
+                var copy = values
+                let rank = Int((fraction * Double(count)).rounded(.up))
+                #expect(
+                    StatsAccumulator.percentile(&copy, fraction) == Int(sorted[max(0, rank - 1)]),
+                    "\(count) \(fraction)"
+                )
+            }
+        }
+    }
+}

@@ -36,6 +36,8 @@ struct ProxyRunner {
     ) async throws {
         let host = config.host
         let ledger = Self.makeLedger(config: config, store: store, events: events, logger: logger)
+        let metrics = UsageMetrics(store: store)
+        events.attach(metrics)
         let server = ProxyServer(
             store: store,
             events: events,
@@ -43,11 +45,21 @@ struct ProxyRunner {
             port: config.port,
             logger: logger,
             usage: ledger,
+            metrics: metrics,
             onListening: { address in onListening(Self.url(host: host, address: address)) }
         )
         // The ledger stops after the server, so the last requests' rows are written.
-        var services: [any Service] =
-            leadingServices + (ledger.map { [UsageLedgerService(ledger: $0)] } ?? []) + [server]
+        var ledgerServices: [any Service] = []
+        if let ledger {
+            if let url = config.usage.postgresURL {
+                var shipperLogger = logger
+                shipperLogger[metadataKey: "component"] = "ledger"
+                ledgerServices.append(PostgresShipper(ledger: ledger, url: url, logger: shipperLogger))
+            }
+            ledgerServices.append(UsageLedgerService(ledger: ledger))
+        }
+        // Stopped in reverse: the server drains, the ledger writes the last rows, the shipper sends them.
+        var services: [any Service] = leadingServices + ledgerServices + [server]
         if let path = config.source.path {
             services.append(
                 ConfigWatcher(path: path, store: store, loader: ConfigLoader(), logger: logger, adjust: adjust)

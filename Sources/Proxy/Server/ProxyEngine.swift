@@ -22,6 +22,8 @@ public final class ProxyEngine: Sendable {
     let requestBytes: RequestByteBudget
     /// The usage ledger (budgets are checked here), when one is kept.
     public let usage: UsageLedger?
+    /// What `GET /metrics` shows, when Prometheus metrics are kept.
+    public let metrics: UsageMetrics?
 
     public init(
         store: ConfigStore,
@@ -29,9 +31,11 @@ public final class ProxyEngine: Sendable {
         client: UpstreamClient,
         logger: Logger,
         retry: RetryPolicy = RetryPolicy(),
-        usage: UsageLedger? = nil
+        usage: UsageLedger? = nil,
+        metrics: UsageMetrics? = nil
     ) {
         self.usage = usage
+        self.metrics = metrics
         self.store = store
         requestBytes = RequestByteBudget(limit: store.config.maxRequestBytes ?? RequestByteBudget.defaultLimit)
         self.events = events

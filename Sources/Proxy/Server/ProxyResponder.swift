@@ -26,7 +26,7 @@ public struct ProxyResponder: HTTPResponder {
         case "/health", "/":
             guard method == .get || method == .head else { return Self.methodNotAllowed(method, path) }
             return Self.json(200, Array(#"{"status":"ok"}"#.utf8))
-        case "/v1/messages", "/v1/messages/count_tokens", "/v1/models":
+        case "/v1/messages", "/v1/messages/count_tokens", "/v1/models", "/metrics":
             break
         default:
             return Self.error(APIError(.notFound, "no such endpoint: \(method.rawValue) \(path)"))
@@ -36,6 +36,18 @@ public struct ProxyResponder: HTTPResponder {
         case "/v1/models":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
             return Self.response(engine.models())
+        case "/metrics":
+            guard method == .get else { return Self.methodNotAllowed(method, path) }
+            guard let metrics = engine.metrics else {
+                return Self.error(APIError(.notFound, "no such endpoint: \(method.rawValue) \(path)"))
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+            return Response(
+                status: .ok,
+                headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: metrics.render()))
+            )
         default:
             guard method == .post else { return Self.methodNotAllowed(method, path) }
         }
@@ -229,7 +241,7 @@ public struct ProxyResponder: HTTPResponder {
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String) -> Response {
-        let allowed = path == "/v1/models" || path == "/health" || path == "/" ? "GET" : "POST"
+        let allowed = ["/v1/models", "/health", "/", "/metrics"].contains(path) ? "GET" : "POST"
         var extra = HTTPFields()
         extra[.allow] = allowed
         extra[shouldRetryField] = "false"

@@ -21,10 +21,18 @@ public struct ProxyServer: Service {
         port: Int,
         logger: Logger,
         usage: UsageLedger? = nil,
+        metrics: UsageMetrics? = nil,
         onListening: @escaping @Sendable (SocketAddress?) async -> Void = { _ in }
     ) {
         let client = UpstreamClient(proxyURL: store.config.proxyURL)
-        let engine = ProxyEngine(store: store, events: events, client: client, logger: logger, usage: usage)
+        let engine = ProxyEngine(
+            store: store,
+            events: events,
+            client: client,
+            logger: logger,
+            usage: usage,
+            metrics: metrics
+        )
         self.client = client
         self.engine = engine
         var serverLogger = logger

@@ -52,12 +52,18 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         var remoteWarning: String?
     }
 
+    /// The name rows carry: `$SWITCHBOARD_INSTANCE`, else the host name.
+    public static var defaultInstance: String {
+        let explicit = ProcessInfo.processInfo.environment["SWITCHBOARD_INSTANCE"] ?? ""
+        return explicit.isEmpty ? ProcessInfo.processInfo.hostName : explicit
+    }
+
     /// A ledger writing to the SQLite file at `path`.
     public init(
         path: String,
         store: ConfigStore,
         logger: Logger,
-        instance: String = ProcessInfo.processInfo.hostName,
+        instance: String = UsageLedger.defaultInstance,
         flushDelay: Duration = .milliseconds(250)
     ) {
         self.path = path

@@ -4,7 +4,7 @@ import GRDBSQLite
 
 /// How `stats` groups requests.
 public enum StatsGrouping: String, Sendable, CaseIterable {
-    case day, hour, route, provider, model, session, project, client
+    case day, hour, route, provider, model, session, project, client, instance
 }
 
 /// One group's totals (or the grand total).
@@ -154,20 +154,55 @@ public struct StatsAccumulator {
 
     private static func finish(_ group: Group) -> StatsRow {
         var row = group.row
-        let ttft = group.ttft.sorted()
-        let duration = group.duration.sorted()
-        row.ttftP50 = percentile(ttft, 0.50)
-        row.ttftP95 = percentile(ttft, 0.95)
-        row.durationP50 = percentile(duration, 0.50)
-        row.durationP95 = percentile(duration, 0.95)
+        var ttft = group.ttft
+        var duration = group.duration
+        row.ttftP50 = percentile(&ttft, 0.50)
+        row.ttftP95 = percentile(&ttft, 0.95)
+        row.durationP50 = percentile(&duration, 0.50)
+        row.durationP95 = percentile(&duration, 0.95)
         return row
     }
 
-    /// The nearest-rank percentile.
-    static func percentile(_ sorted: [Int32], _ fraction: Double) -> Int? {
-        guard !sorted.isEmpty else { return nil }
-        let rank = Int((fraction * Double(sorted.count)).rounded(.up))
-        return Int(sorted[max(0, min(sorted.count - 1, rank - 1))])
+    /// The nearest-rank percentile, by selection (linear on average; no full sort). Reorders `values`.
+    static func percentile(_ values: inout [Int32], _ fraction: Double) -> Int? {
+        guard !values.isEmpty else { return nil }
+        let rank = Int((fraction * Double(values.count)).rounded(.up))
+        return Int(select(&values, max(0, min(values.count - 1, rank - 1))))
+    }
+
+    /// The element that would be at `k` if `values` were sorted (quickselect, median of three).
+    static func select(_ values: inout [Int32], _ k: Int) -> Int32 {
+        values.withUnsafeMutableBufferPointer { buffer in
+            var low = 0
+            var high = buffer.count - 1
+            while low < high {
+                let middle = low + (high - low) / 2
+                // Median of three as the pivot.
+                if buffer[middle] < buffer[low] { buffer.swapAt(middle, low) }
+                if buffer[high] < buffer[low] { buffer.swapAt(high, low) }
+                if buffer[high] < buffer[middle] { buffer.swapAt(high, middle) }
+                let pivot = buffer[middle]
+                var left = low
+                var right = high
+                while left <= right {
+                    while buffer[left] < pivot { left += 1 }
+                    while buffer[right] > pivot { right -= 1 }
+                    if left <= right {
+                        buffer.swapAt(left, right)
+                        left += 1
+                        right -= 1
+                    }
+                }
+                if k <= right {
+                    high = right
+                } else if k >= left {
+                    low = left
+                } else {
+                    return buffer[k]
+                }
+            }
+            return buffer[k]
+        }
     }
 }
 
@@ -192,10 +227,15 @@ public struct UsageQuery: Sendable {
         case .session: return "coalesce(session, 0)"
         case .project: return "coalesce(project, 0)"
         case .client: return "client"
+        case .instance: return "instance"
         }
     }
 
     /// The report for requests started in `since..<until`, grouped.
+    ///
+    /// Rows are appended in about the order they start, so the window is read as a range of row
+    /// ids (sequential pages) from the first row that starts in it, not through the time index
+    /// (a B-tree lookup per row).
     ///
     /// One pass over the window's rows through SQLite's C interface: the group keys are
     /// integers (interned names, or the local day or hour found by binary search), so no
@@ -204,7 +244,9 @@ public struct UsageQuery: Sendable {
         let sql = """
             SELECT \(Self.keyExpression(grouping)), status, input_tokens, output_tokens, cache_read_tokens,
             cost_usd, anthropic_usd, ttft_ms, duration_ms, started_at
-            FROM request WHERE started_at >= ? AND started_at < ?
+            FROM request
+            WHERE id >= coalesce((SELECT min(id) FROM request WHERE started_at >= ?1), 9223372036854775807)
+            AND started_at >= ?1 AND started_at < ?2
             """
         let buckets = TimeBuckets(grouping: grouping, since: since, until: until)
         var accumulator = StatsAccumulator()

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 
 /// Where `stats` reads: the configured ledger (the SQLite file, or PostgreSQL).
 public enum UsageReports {
@@ -14,6 +15,15 @@ public enum UsageReports {
         by grouping: StatsGrouping,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) async throws -> StatsReport {
+        if let url = config.usage.postgresURL {
+            return try await PostgresLedger.stats(
+                url: url,
+                since: since,
+                until: until,
+                by: grouping,
+                logger: Logger(label: "switchboard.stats", factory: { _ in SwiftLogNoOpLogHandler() })
+            )
+        }
         guard let path = config.usage.localPath(environment: environment) else { throw LedgerOff() }
         guard FileManager.default.fileExists(atPath: path) else {
             return StatsReport(since: since, until: until, grouping: grouping, totals: StatsRow(key: "total"), rows: [])

@@ -37,6 +37,10 @@ public final class UsageStore: Sendable {
         configuration.busyMode = .timeout(2)
         if !readOnly { configuration.journalMode = .wal }
         configuration.label = "switchboard.usage"
+        configuration.prepareDatabase { db in
+            // Reports scan the file: map it rather than copy every page through read().
+            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+        }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         if readOnly {
             // Reading an empty or foreign file fails here, not at the first query.

@@ -32,7 +32,10 @@ for index in 0..<count {
     let route = index % routes.count
     let input = Int.random(in: 200...60_000, using: &generator)
     var row = UsageRow(
-        startedAt: now.addingTimeInterval(-Double.random(in: 0..<(30 * 86_400 - 60), using: &generator)),
+        // In the order requests start (as the proxy appends them), with a little disorder.
+        startedAt: now.addingTimeInterval(
+            -(30 * 86_400 - 60) * Double(count - index) / Double(count) + Double.random(in: -5...5, using: &generator)
+        ),
         instance: "bench-host",
         requestID: Int64(index),
         messageID: "msg_" + String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 36),
