@@ -452,6 +452,9 @@ http {{
             }],
             "Router": {"default": f"bench,{UPSTREAM_MODEL}"},
         }
+        # The usage ledger is on by default, as users run it; BENCH_LEDGER=off measures without it.
+        if os.environ.get("BENCH_LEDGER", "on") == "off":
+            config["USAGE_DB"] = False
         path = self.dir / "switchboard" / "config.json"
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(config, indent=2))

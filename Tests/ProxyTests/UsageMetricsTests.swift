@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import Proxy
@@ -46,5 +47,24 @@ struct UsageMetricsTests {
                 #"switchboard_requests_total{route="-",provider="deepseek",model="deepseek-chat",status="429"} 1"#
             )
         )
+    }
+}
+
+/// The ledger and metrics do not make the proxy build progress events; the dashboard does.
+struct EventBusProgressTests {
+    struct Watcher: ProxyEventSink {
+        func receive(_ event: ProxyEvent) {}
+    }
+
+    @Test func progressOnlyWhenASinkWantsIt() throws {
+        let config = try UsageFoldingTests.config(UsageFoldingTests.configText)
+        let bus = EventBus()
+        bus.attach(UsageMetrics(store: ConfigStore(config)))
+        bus.attach(
+            UsageLedger(path: "/nonexistent/usage.sqlite", store: ConfigStore(config), logger: .init(label: "t"))
+        )
+        #expect(bus.hasSinks && !bus.wantsProgress)
+        bus.attach(Watcher())
+        #expect(bus.wantsProgress)
     }
 }

@@ -4,6 +4,13 @@ import Synchronization
 /// block (queue, drop, or fold in place).
 public protocol ProxyEventSink: Sendable {
     func receive(_ event: ProxyEvent)
+    /// Whether it wants `progress` events (output as it streams); building them costs time and
+    /// memory per request, so the proxy only does when some sink wants them.
+    var wantsProgress: Bool { get }
+}
+
+extension ProxyEventSink {
+    public var wantsProgress: Bool { true }
 }
 
 /// Fans proxy events out to sinks (the dashboard). With no sink attached, emitting costs one
@@ -11,6 +18,7 @@ public protocol ProxyEventSink: Sendable {
 public final class EventBus: Sendable {
     private let sinks = Mutex<[any ProxyEventSink]>([])
     private let active = Atomic<Bool>(false)
+    private let progress = Atomic<Bool>(false)
     private let nextID = Atomic<UInt64>(1)
 
     public init() {}
@@ -18,11 +26,15 @@ public final class EventBus: Sendable {
     /// Whether anyone listens (callers skip building detail nobody will see).
     public var hasSinks: Bool { active.load(ordering: .relaxed) }
 
+    /// Whether a sink wants `progress` events (the dashboard; not the usage ledger).
+    public var wantsProgress: Bool { progress.load(ordering: .relaxed) }
+
     /// Adds a sink.
     public func attach(_ sink: any ProxyEventSink) {
         sinks.withLock { sinks in
             sinks.append(sink)
             active.store(true, ordering: .relaxed)
+            if sink.wantsProgress { progress.store(true, ordering: .relaxed) }
         }
     }
 

@@ -154,7 +154,7 @@ public final class ProxyEngine: Sendable {
             )
         }
         var reporter: ProgressReporter?
-        if events.hasSinks {
+        if events.wantsProgress {
             reporter = ProgressReporter(id: id, bus: events, target: opened.target, requestStart: start)
         }
         let pingInterval = Duration.milliseconds(config.pingIntervalMilliseconds)

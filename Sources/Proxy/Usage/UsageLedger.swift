@@ -82,6 +82,9 @@ public final class UsageLedger: ProxyEventSink, Sendable {
 
     // MARK: - Events
 
+    /// Rows need no streamed output.
+    public var wantsProgress: Bool { false }
+
     public func receive(_ event: ProxyEvent) {
         let row = folder.withLock { folder in
             folder.apply(event) { provider, model in

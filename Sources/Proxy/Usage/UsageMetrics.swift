@@ -57,6 +57,9 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
         registry.emitToBuffer()
     }
 
+    /// Metrics need no streamed output.
+    public var wantsProgress: Bool { false }
+
     public func receive(_ event: ProxyEvent) {
         switch event {
         case .started:

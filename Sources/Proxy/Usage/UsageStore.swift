@@ -38,8 +38,13 @@ public final class UsageStore: Sendable {
         if !readOnly { configuration.journalMode = .wal }
         configuration.label = "switchboard.usage"
         configuration.prepareDatabase { db in
-            // Reports scan the file: map it rather than copy every page through read().
-            try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            if readOnly {
+                // Reports scan the file: map it rather than copy every page through read().
+                try db.execute(sql: "PRAGMA mmap_size = 1073741824")
+            } else {
+                // The proxy only appends: a small page cache keeps its memory flat (1 MB, not 2).
+                try db.execute(sql: "PRAGMA cache_size = -1024")
+            }
         }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         if readOnly {
