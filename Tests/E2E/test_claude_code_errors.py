@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import tempfile
 import time
@@ -22,19 +21,12 @@ from test_claude_code import claude_binary
 CLIENT_KEY = "sb-e2e-client-key-7731"
 
 
-def closed_port() -> int:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
 @pytest.fixture(scope="module")
 def guarded(upstream):
     """A Switchboard with APIKEY set, a provider whose key variable is unset and one that refuses
     connections, beside the scripted one."""
-    dead = f"http://127.0.0.1:{closed_port()}/v1"
+    # The discard port: nothing listens there (a freshly closed port could be taken meanwhile).
+    dead = "http://127.0.0.1:9/v1"
     os.environ.pop("SB_E2E_UNSET_KEY", None)
     proxy = Switchboard(
         upstream, ["e2e-errors"], {"default": "scripted,e2e-errors"},

@@ -140,7 +140,9 @@ struct StartupTests {
     @Test func aRefusedProviderNamesItsURLAndIsNotCalledServerSide() async throws {
         let stack = try Stack.current()
         // A port nobody listens on: bound, then closed.
-        let closedPort = try RawConnection.closedPort()
+        // The discard port: nothing listens there (a freshly closed port can be taken by another
+        // test's `--port 0` between its close and this request).
+        let closedPort = 9
         let url = "http://127.0.0.1:\(closedPort)/v1"
         let proxy = try await stack.proxy(
             providers: [["name": "dead", "api_base_url": .string(url), "api_key": "k", "models": ["m"]]]
