@@ -101,30 +101,12 @@ public final class ProxyEngine: Sendable {
             decision = try Router(config: config, table: store.routes, calibration: calibration)
                 .route(&request, estimatedTokens: estimate)
         } catch {
-            return fail(
-                id,
-                error: error,
-                target: nil,
-                start: start,
-                ttft: nil,
-                outputTokens: 0,
-                request: request,
-                route: nil
-            )
+            return refuse(id, error: error, start: start, request: request, route: nil)
         }
         events.emit(.routed(.init(id: id, decision: decision)))
         logger.debug("\(id) routed to \(decision.target) (\(decision.kind)): \(decision.reason)")
         if let refusal = usage?.budgetRefusal(provider: decision.target.provider) {
-            return fail(
-                id,
-                error: refusal,
-                target: nil,
-                start: start,
-                ttft: nil,
-                outputTokens: 0,
-                request: request,
-                route: decision
-            )
+            return refuse(id, error: refusal, start: start, request: request, route: decision)
         }
 
         let dispatcher = UpstreamDispatcher(
@@ -142,16 +124,7 @@ public final class ProxyEngine: Sendable {
         switch await dispatcher.open(request, decision: decision, id: id, wholeBody: !request.stream) {
         case .success(let value): opened = value
         case .failure(let error):
-            return fail(
-                id,
-                error: error,
-                target: nil,
-                start: start,
-                ttft: nil,
-                outputTokens: 0,
-                request: request,
-                route: decision
-            )
+            return refuse(id, error: error, start: start, request: request, route: decision)
         }
         var reporter: ProgressReporter?
         if events.wantsProgress {
@@ -417,6 +390,17 @@ public final class ProxyEngine: Sendable {
             error: error
         )
         return .error(error)
+    }
+
+    /// A request that failed before any answer started (routing, budget, every candidate).
+    private func refuse(
+        _ id: RequestID,
+        error: APIError,
+        start: ContinuousClock.Instant,
+        request: MessagesRequest,
+        route: RouteDecision?
+    ) -> ProxyResponse {
+        fail(id, error: error, target: nil, start: start, ttft: nil, outputTokens: 0, request: request, route: route)
     }
 
     /// The request line: `#12 POST /v1/messages 200`, with the request's fields as metadata

@@ -50,6 +50,19 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         var lastPrune: Date?
         var waitingRemote = 0
         var remoteWarning: String?
+
+        /// Drops the oldest rows past ``UsageLedger/maximumPending`` (counted in `dropped`) and
+        /// claims the next flush; `true` when the caller must schedule it.
+        mutating func capAndClaimFlush() -> Bool {
+            if pending.count > UsageLedger.maximumPending {
+                let excess = pending.count - UsageLedger.maximumPending
+                pending.removeFirst(excess)
+                dropped += excess
+            }
+            guard !scheduled else { return false }
+            scheduled = true
+            return true
+        }
     }
 
     /// The name rows carry: `$SWITCHBOARD_INSTANCE`, else the host name.
@@ -126,14 +139,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     public func enqueue(_ rows: [UsageRow]) {
         let schedule = state.withLock { state -> Bool in
             state.pending += rows
-            if state.pending.count > Self.maximumPending {
-                let excess = state.pending.count - Self.maximumPending
-                state.pending.removeFirst(excess)
-                state.dropped += excess
-            }
-            guard !state.scheduled else { return false }
-            state.scheduled = true
-            return true
+            return state.capAndClaimFlush()
         }
         if schedule { scheduleFlush(after: flushDelay) }
     }
@@ -234,14 +240,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         let schedule = state.withLock { state -> Bool in
             state.writing = 0
             state.pending = rows + state.pending
-            if state.pending.count > Self.maximumPending {
-                let excess = state.pending.count - Self.maximumPending
-                state.pending.removeFirst(excess)
-                state.dropped += excess
-            }
-            guard !state.scheduled else { return false }
-            state.scheduled = true
-            return true
+            return state.capAndClaimFlush()
         }
         if schedule { scheduleFlush(after: .seconds(2)) }
     }
