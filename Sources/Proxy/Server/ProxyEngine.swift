@@ -24,6 +24,8 @@ public final class ProxyEngine: Sendable {
     public let usage: UsageLedger?
     /// What `GET /metrics` shows, when Prometheus metrics are kept.
     public let metrics: UsageMetrics?
+    /// Each Claude Code session's last model, context and totals (`GET /switchboard/session`).
+    public let sessions: SessionTracker
 
     public init(
         store: ConfigStore,
@@ -42,6 +44,8 @@ public final class ProxyEngine: Sendable {
         self.client = client
         self.logger = logger
         self.retry = retry
+        sessions = SessionTracker(store: store, ledgerPath: usage?.path)
+        events.attach(sessions)
     }
 
     /// `POST /v1/messages`.
@@ -248,6 +252,15 @@ public final class ProxyEngine: Sendable {
     }
 
     /// `GET /v1/models`: every configured `provider,model`, plus the route names.
+    /// `GET /switchboard/session?id=…`: what ``SessionTracker`` knows about one session, for
+    /// `switchboard statusline`. Read-only.
+    func sessionStatus(id: String?) -> ProxyResponse {
+        guard let id, !id.isEmpty, id.count <= 200 else {
+            return .error(APIError(.invalidRequest, "GET /switchboard/session needs ?id=<Claude Code session id>"))
+        }
+        return .json(status: 200, body: sessions.status(session: id).json)
+    }
+
     func models() -> ProxyResponse {
         var writer = JSONWriter()
         let models = store.config.allModels

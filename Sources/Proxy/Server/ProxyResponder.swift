@@ -3,7 +3,7 @@ import Hummingbird
 import NIOCore
 
 /// Answers the HTTP surface: `POST /v1/messages`, `POST /v1/messages/count_tokens`,
-/// `GET /v1/models`, `GET /health`. Matches on the path only (Claude Code adds `?beta=true`),
+/// `GET /v1/models`, `GET /health`, `GET /metrics`, `GET /switchboard/session` (read-only). Matches on the path only (Claude Code adds `?beta=true`),
 /// checks `APIKEY`, limits bodies to 32 MB, and answers every error in Anthropic's shape.
 public struct ProxyResponder: HTTPResponder {
     public typealias Context = ProxyRequestContext
@@ -26,7 +26,7 @@ public struct ProxyResponder: HTTPResponder {
         case "/health", "/":
             guard method == .get || method == .head else { return Self.methodNotAllowed(method, path) }
             return Self.json(200, Array(#"{"status":"ok"}"#.utf8))
-        case "/v1/messages", "/v1/messages/count_tokens", "/v1/models", "/metrics":
+        case "/v1/messages", "/v1/messages/count_tokens", "/v1/models", "/metrics", "/switchboard/session":
             break
         default:
             return Self.error(APIError(.notFound, "no such endpoint: \(method.rawValue) \(path)"))
@@ -36,6 +36,10 @@ public struct ProxyResponder: HTTPResponder {
         case "/v1/models":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
             return Self.response(engine.models())
+        case "/switchboard/session":
+            guard method == .get else { return Self.methodNotAllowed(method, path) }
+            let id = request.uri.queryParameters.get("id")
+            return Self.response(engine.sessionStatus(id: id))
         case "/metrics":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
             guard let metrics = engine.metrics else {
@@ -241,7 +245,8 @@ public struct ProxyResponder: HTTPResponder {
     }
 
     static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String) -> Response {
-        let allowed = ["/v1/models", "/health", "/", "/metrics"].contains(path) ? "GET" : "POST"
+        let allowed =
+            ["/v1/models", "/health", "/", "/metrics", "/switchboard/session"].contains(path) ? "GET" : "POST"
         var extra = HTTPFields()
         extra[.allow] = allowed
         extra[shouldRetryField] = "false"

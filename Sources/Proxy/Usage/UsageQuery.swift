@@ -394,6 +394,91 @@ public struct UsageQuery: Sendable {
     }
 }
 
+extension UsageQuery {
+    /// The totals of one Claude Code session's requests started before `until` (all instances).
+    public func session(_ id: String, until: Date = .distantFuture) throws -> StatsRow {
+        try store.read { db in
+            var row = StatsRow(key: id)
+            guard let name = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [id]) else {
+                return row
+            }
+            let limit = until == .distantFuture ? Int64.max : Self.milliseconds(until)
+            guard
+                let result = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT count(*), sum(status NOT BETWEEN 200 AND 299), sum(input_tokens), sum(output_tokens),
+                        sum(cache_read_tokens), sum(cost_usd), sum(cost_usd IS NULL AND free = 0)
+                        FROM request WHERE session = ? AND started_at < ?
+                        """,
+                    arguments: [name, limit]
+                )
+            else { return row }
+            row.requests = result[0] ?? 0
+            row.errors = result[1] ?? 0
+            row.inputTokens = result[2] ?? 0
+            row.outputTokens = result[3] ?? 0
+            row.cacheReadTokens = result[4] ?? 0
+            row.costUSD = result[5]
+            row.unpriced = result[6] ?? 0
+            return row
+        }
+    }
+}
+
+extension UsageQuery {
+    /// The last request of a session that a model answered (started before `until`).
+    public struct SessionLast: Sendable, Equatable {
+        public var provider: String?
+        public var model: String?
+        public var route: String?
+        public var inputTokens: Int
+        public var cacheReadTokens: Int
+        public var outputTokens: Int
+        public var estimated: Bool
+        public var status: Int
+        public var errorType: String?
+        public var startedAt: Date
+    }
+
+    public func lastAnswered(session id: String, until: Date = .distantFuture) throws -> SessionLast? {
+        try store.read { db in
+            guard let name = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [id]) else {
+                return nil
+            }
+            let limit = until == .distantFuture ? Int64.max : Self.milliseconds(until)
+            guard
+                let row = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT p.text, m.text, r.text, input_tokens, cache_read_tokens, output_tokens, estimated,
+                        status, e.text, started_at
+                        FROM request
+                        LEFT JOIN name p ON p.id = request.provider LEFT JOIN name m ON m.id = request.model
+                        LEFT JOIN name r ON r.id = request.route LEFT JOIN name e ON e.id = request.error_type
+                        WHERE session = ? AND started_at < ? AND (status BETWEEN 200 AND 299 OR input_tokens > 0)
+                        ORDER BY request.id DESC LIMIT 1
+                        """,
+                    arguments: [name, limit]
+                )
+            else { return nil }
+            let started: Int64 = row[9]
+            return SessionLast(
+                provider: row[0],
+                model: row[1],
+                route: row[2],
+                inputTokens: row[3],
+                cacheReadTokens: row[4],
+                outputTokens: row[5],
+                estimated: row[6],
+                status: row[7],
+                errorType: row[8],
+                startedAt: Date(timeIntervalSince1970: Double(started) / 1000)
+            )
+        }
+    }
+}
+
 /// Local days or hours of a window, for grouping rows by their `started_at` (milliseconds).
 struct TimeBuckets {
     /// Start of each bucket, ascending.

@@ -145,6 +145,10 @@ public final class UsageStore: Sendable {
                     """
             )
         }
+        // `switchboard statusline` and the sessions views look a session's requests up.
+        migrator.registerMigration("v2-session-index") { db in
+            try db.execute(sql: "CREATE INDEX request_session ON request(session) WHERE session IS NOT NULL")
+        }
         return migrator
     }
 
