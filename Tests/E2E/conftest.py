@@ -66,7 +66,8 @@ class Switchboard:
     PROVIDER_KEY = "sk-provider-e2e-0123456789"
 
     def __init__(self, upstream: Upstream, models: list[str], routes: dict[str, str],
-                 providers: list | None = None, extra: dict | None = None) -> None:
+                 providers: list | None = None, extra: dict | None = None,
+                 scripted_extra: dict | None = None) -> None:
         self.dir = tempfile.TemporaryDirectory()
         config = {
             "Providers": [{
@@ -74,6 +75,7 @@ class Switchboard:
                 "api_base_url": f"{upstream.base}/v1",
                 "api_key": self.PROVIDER_KEY,
                 "models": models,
+                **(scripted_extra or {}),
             }] + (providers or []),
             "Router": routes,
             "API_TIMEOUT_MS": 20000,

@@ -80,9 +80,10 @@ struct ClaudeSettingsFile {
         let updated: String
         var restored = false
         if let previous = FileManager.default.contents(atPath: previousStatusLinePath),
-            let value = try? JSONParser.parse(Array(previous))
+            (try? JSONParser.parse(Array(previous))) != nil, let raw = String(data: previous, encoding: .utf8)
         {
-            updated = try JSONMemberScanner.setting("statusLine", to: value, in: text)
+            // Its own text, as it was written.
+            updated = try JSONMemberScanner.setting("statusLine", raw: { _ in raw }, in: text)
             restored = true
         } else {
             updated = try JSONMemberScanner.removing("statusLine", from: text)
@@ -216,14 +217,19 @@ enum JSONMemberScanner {
     /// `text` with the top-level `key` set to `value` (replaced in place, or added after the
     /// last member with the same indentation).
     static func setting(_ key: String, to value: JSONValue, in text: String) throws -> String {
+        try setting(key, raw: { indent in render(value, indent: indent) }, in: text)
+    }
+
+    /// `text` with the top-level `key` set to the JSON text `raw` makes for an indentation.
+    static func setting(_ key: String, raw: @escaping (_ indent: String) -> String, in text: String) throws -> String {
         let members = try topLevel(text)
         let bytes = text.utf8
         if let member = members.first(where: { $0.key == key }) {
             let indent = indentation(of: member.range.lowerBound, in: text)
-            return String(text[..<member.valueRange.lowerBound]) + render(value, indent: indent)
+            return String(text[..<member.valueRange.lowerBound]) + raw(indent)
                 + String(text[member.valueRange.upperBound...])
         }
-        let writer = { (indent: String) in "\"\(escaped(key))\": " + render(value, indent: indent) }
+        let writer = { (indent: String) in "\"\(escaped(key))\": " + raw(indent) }
         if let last = members.last {
             let indent = indentation(of: last.range.lowerBound, in: text)
             return String(text[..<last.range.upperBound]) + ",\n" + indent + writer(indent)

@@ -20,6 +20,28 @@ public struct SessionStatus: Sendable, Equatable, Codable {
         public var errorType: String?
         public var at: Date
 
+        public init(
+            provider: String?,
+            model: String?,
+            route: String?,
+            contextTokens: Int,
+            contextWindow: Int?,
+            estimated: Bool,
+            status: Int,
+            errorType: String?,
+            at: Date
+        ) {
+            self.provider = provider
+            self.model = model
+            self.route = route
+            self.contextTokens = contextTokens
+            self.contextWindow = contextWindow
+            self.estimated = estimated
+            self.status = status
+            self.errorType = errorType
+            self.at = at
+        }
+
         enum CodingKeys: String, CodingKey {
             case provider, model, route, estimated, status, at
             case contextTokens = "context_tokens"
