@@ -1,5 +1,5 @@
 /// One block of a message's content in the Anthropic Messages API.
-public enum ContentBlock: Sendable, Equatable {
+enum ContentBlock: Sendable, Equatable {
     /// Plain text.
     case text(String)
     /// An image, inline or by URL.
@@ -18,28 +18,28 @@ public enum ContentBlock: Sendable, Equatable {
     case other(type: String, JSONObject)
 
     /// Where an image's bytes come from.
-    public enum ImageSource: Sendable, Equatable {
+    enum ImageSource: Sendable, Equatable {
         case base64(mediaType: String, data: String)
         case url(String)
     }
 
     /// Where a document's content comes from.
-    public enum DocumentSource: Sendable, Equatable {
+    enum DocumentSource: Sendable, Equatable {
         case text(String, title: String?)
         case base64(mediaType: String, data: String, title: String?)
         case url(String, title: String?)
     }
 
     /// A tool's answer to one `tool_use`.
-    public struct ToolResult: Sendable, Equatable {
+    struct ToolResult: Sendable, Equatable {
         /// The `id` of the `tool_use` this answers.
-        public var toolUseID: String
+        var toolUseID: String
         /// Text and image blocks.
-        public var content: [ContentBlock]
+        var content: [ContentBlock]
         /// Whether the tool failed.
-        public var isError: Bool
+        var isError: Bool
 
-        public init(toolUseID: String, content: [ContentBlock], isError: Bool) {
+        init(toolUseID: String, content: [ContentBlock], isError: Bool) {
             self.toolUseID = toolUseID
             self.content = content
             self.isError = isError

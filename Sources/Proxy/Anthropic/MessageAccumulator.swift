@@ -1,35 +1,35 @@
 /// Folds stream events into a complete message, enforcing the order rules strict clients
 /// enforce (the Anthropic SDK's `accumulate_event`): it is how a non-streaming answer is built
 /// from the same translation as a streaming one, and how tests check a stream is valid.
-public struct MessageAccumulator: Sendable {
+struct MessageAccumulator: Sendable {
     /// A block of the finished message.
-    public enum Block: Sendable, Equatable {
+    enum Block: Sendable, Equatable {
         case text(String)
         case thinking(String, signature: String)
         case toolUse(id: String, name: String, inputJSON: String)
     }
 
     /// A violation of the event order.
-    public struct OrderError: Error, Equatable, CustomStringConvertible {
-        public var description: String
+    struct OrderError: Error, Equatable, CustomStringConvertible {
+        var description: String
     }
 
-    public private(set) var id = ""
-    public private(set) var model = ""
-    public private(set) var blocks: [Block] = []
-    public private(set) var stopReason: StopReason?
-    public private(set) var stopSequence: String?
-    public private(set) var usage = Usage(inputTokens: 0, outputTokens: 0)
-    public private(set) var error: APIError?
-    public private(set) var isComplete = false
+    private(set) var id = ""
+    private(set) var model = ""
+    private(set) var blocks: [Block] = []
+    private(set) var stopReason: StopReason?
+    private(set) var stopSequence: String?
+    private(set) var usage = Usage(inputTokens: 0, outputTokens: 0)
+    private(set) var error: APIError?
+    private(set) var isComplete = false
     private var started = false
     private var openIndex: Int?
     private var stoppedIndices: Set<Int> = []
 
-    public init() {}
+    init() {}
 
     /// Applies one event; throws on any order violation.
-    public mutating func apply(_ event: StreamEvent) throws(OrderError) {
+    mutating func apply(_ event: StreamEvent) throws(OrderError) {
         if isComplete { throw OrderError(description: "event \(event.name) after message_stop") }
         if error != nil { throw OrderError(description: "event \(event.name) after error") }
         switch event {
@@ -97,7 +97,7 @@ public struct MessageAccumulator: Sendable {
     }
 
     /// The message as the JSON body of a non-streaming response.
-    public var jsonBody: [UInt8] {
+    var jsonBody: [UInt8] {
         var writer = JSONWriter(capacity: 512)
         writer.raw(#"{"id":"#)
         writer.string(id)

@@ -4,40 +4,40 @@ import Foundation
 ///
 /// Parsing keeps only what translation needs and reports the first problem the way Anthropic
 /// does: a dotted path to the field and what is wrong with it.
-public struct MessagesRequest: Sendable {
+struct MessagesRequest: Sendable {
     /// A conversation turn.
-    public struct Message: Sendable, Equatable {
+    struct Message: Sendable, Equatable {
         /// `user`, `assistant`, or `system` (Claude Code sometimes places system turns inside `messages`).
-        public var role: Role
+        var role: Role
         /// The blocks; a string content becomes one text block.
-        public var content: [ContentBlock]
+        var content: [ContentBlock]
 
-        public init(role: Role, content: [ContentBlock]) {
+        init(role: Role, content: [ContentBlock]) {
             self.role = role
             self.content = content
         }
     }
 
     /// Who speaks a turn.
-    public enum Role: String, Sendable {
+    enum Role: String, Sendable {
         case user, assistant, system
     }
 
     /// A tool the model may call.
-    public struct Tool: Sendable, Equatable {
+    struct Tool: Sendable, Equatable {
         /// The tool's name.
-        public var name: String
+        var name: String
         /// What it does.
-        public var description: String?
+        var description: String?
         /// JSON Schema of its input; `nil` for server tools.
-        public var inputSchema: JSONValue?
+        var inputSchema: JSONValue?
         /// The versioned type of a server tool (`web_search_20250305`, …); `nil` or `custom` for client tools.
-        public var type: String?
+        var type: String?
 
         /// Whether the provider must run this tool itself (web search, code execution, …).
-        public var isServerTool: Bool { type != nil && type != "custom" }
+        var isServerTool: Bool { type != nil && type != "custom" }
 
-        public init(name: String, description: String? = nil, inputSchema: JSONValue? = nil, type: String? = nil) {
+        init(name: String, description: String? = nil, inputSchema: JSONValue? = nil, type: String? = nil) {
             self.name = name
             self.description = description
             self.inputSchema = inputSchema
@@ -46,14 +46,14 @@ public struct MessagesRequest: Sendable {
     }
 
     /// How the model must choose tools.
-    public enum ToolChoice: Sendable, Equatable {
+    enum ToolChoice: Sendable, Equatable {
         case auto(disableParallelToolUse: Bool)
         case any(disableParallelToolUse: Bool)
         case tool(name: String, disableParallelToolUse: Bool)
         case none
 
         /// Whether at most one tool call is wanted.
-        public var disablesParallelToolUse: Bool {
+        var disablesParallelToolUse: Bool {
             switch self {
             case .auto(let flag), .any(let flag), .tool(_, let flag): return flag
             case .none: return false
@@ -62,38 +62,38 @@ public struct MessagesRequest: Sendable {
     }
 
     /// Extended thinking settings.
-    public struct Thinking: Sendable, Equatable {
+    struct Thinking: Sendable, Equatable {
         /// `enabled`, `disabled` or `adaptive`.
-        public var type: String
+        var type: String
         /// The reasoning budget when enabled.
-        public var budgetTokens: Int?
+        var budgetTokens: Int?
     }
 
     /// The model asked for: a Claude id, or `provider,model`.
-    public var model: String
+    var model: String
     /// Most tokens to generate.
-    public var maxTokens: Int
+    var maxTokens: Int
     /// The conversation.
-    public var messages: [Message]
+    var messages: [Message]
     /// System prompt blocks (a string system prompt becomes one block).
-    public var system: [String]
+    var system: [String]
     /// Whether the answer is streamed.
-    public var stream: Bool
-    public var temperature: Double?
-    public var topP: Double?
-    public var topK: Int?
-    public var stopSequences: [String]
-    public var tools: [Tool]
-    public var toolChoice: ToolChoice?
-    public var thinking: Thinking?
+    var stream: Bool
+    var temperature: Double?
+    var topP: Double?
+    var topK: Int?
+    var stopSequences: [String]
+    var tools: [Tool]
+    var toolChoice: ToolChoice?
+    var thinking: Thinking?
     /// `output_config.effort` (`low` … `max`).
-    public var effort: String?
+    var effort: String?
     /// The body as received.
-    public var body: JSONObject
+    var body: JSONObject
 
     /// Validates a Messages body.
     /// - Parameter requireMaxTokens: `false` for count_tokens, which does not take `max_tokens`.
-    public init(json: JSONValue, requireMaxTokens: Bool = true) throws(APIError) {
+    init(json: JSONValue, requireMaxTokens: Bool = true) throws(APIError) {
         guard case .object(let body) = json else {
             throw APIError(.invalidRequest, "request body must be a JSON object, got \(json.typeName)")
         }
@@ -155,7 +155,7 @@ public struct MessagesRequest: Sendable {
     }
 
     /// What the request says about thinking, for providers that must be told.
-    public enum ThinkingIntent: Sendable, Equatable {
+    enum ThinkingIntent: Sendable, Equatable {
         /// Thinking enabled, or a high effort.
         case on(budget: Int?)
         /// Claude Code's per-turn default: the model decides.
@@ -165,7 +165,7 @@ public struct MessagesRequest: Sendable {
     }
 
     /// The request's thinking intent.
-    public var thinkingIntent: ThinkingIntent {
+    var thinkingIntent: ThinkingIntent {
         let highEffort = effort.map { ["high", "xhigh", "max"].contains($0) } ?? false
         switch thinking?.type {
         case "enabled": return .on(budget: thinking?.budgetTokens)
@@ -177,7 +177,7 @@ public struct MessagesRequest: Sendable {
 
     /// Whether the request asks for deliberate reasoning: thinking explicitly enabled, or a high
     /// effort. Claude Code's per-turn `adaptive` thinking does not count.
-    public var wantsThinking: Bool {
+    var wantsThinking: Bool {
         if thinking?.type == "enabled" { return true }
         if let effort, ["high", "xhigh", "max"].contains(effort) { return true }
         return false

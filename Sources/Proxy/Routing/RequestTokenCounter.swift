@@ -1,17 +1,17 @@
 /// Estimates a request's input tokens the way the model will see them: system prompt,
 /// every message's text, tool calls and results, and the tool schemas.
-public struct RequestTokenCounter: Sendable {
+struct RequestTokenCounter: Sendable {
     /// Tokens charged for an image whose size is unknown (Anthropic's cost of a ~1.15 MP image).
-    public static let imageTokens = 1_600
+    static let imageTokens = 1_600
     /// Chat-format overhead per message (role markers), as OpenAI documents for cl100k models.
     static let perMessageOverhead = 4
 
     private let estimator = TokenEstimator()
 
-    public init() {}
+    init() {}
 
     /// Estimated input tokens of `request`.
-    public func count(_ request: MessagesRequest) -> Int {
+    func count(_ request: MessagesRequest) -> Int {
         var total = 0
         for text in request.system { total += estimator.count(text) }
         for message in request.messages {

@@ -12,24 +12,24 @@ import Foundation
 /// The longContext threshold is in the tokens of the model the request would otherwise go to:
 /// once `calibration` has learned that model's ratio to the cl100k estimate, the estimate is
 /// scaled by it (a model whose tokenizer cuts finer reaches its threshold sooner).
-public struct Router: Sendable {
+struct Router: Sendable {
     /// The tag a subagent's system prompt uses to pick its model.
-    public static let subagentOpenTag = "<CCR-SUBAGENT-MODEL>"
-    public static let subagentCloseTag = "</CCR-SUBAGENT-MODEL>"
+    static let subagentOpenTag = "<CCR-SUBAGENT-MODEL>"
+    static let subagentCloseTag = "</CCR-SUBAGENT-MODEL>"
 
-    public let config: SwitchboardConfig
-    public let table: RouteTable
+    let config: SwitchboardConfig
+    let table: RouteTable
     /// Per-model ratios of reported prompt tokens to the estimate; nil reads the estimate as is.
-    public let calibration: TokenCalibration?
+    let calibration: TokenCalibration?
 
-    public init(config: SwitchboardConfig, table: RouteTable, calibration: TokenCalibration? = nil) {
+    init(config: SwitchboardConfig, table: RouteTable, calibration: TokenCalibration? = nil) {
         self.config = config
         self.table = table
         self.calibration = calibration
     }
 
     /// Routes `request`, removing any subagent tag from it (the tag is for the router, not the model).
-    public func route(_ request: inout MessagesRequest, estimatedTokens: Int) throws(APIError) -> RouteDecision {
+    func route(_ request: inout MessagesRequest, estimatedTokens: Int) throws(APIError) -> RouteDecision {
         let subagent = Self.extractSubagentTag(&request)
 
         if let explicit = ModelRef(parsing: request.model) {
@@ -146,7 +146,7 @@ public struct Router: Sendable {
 
     /// `request`'s input tokens for `POST /v1/messages/count_tokens`: in the tokens of the model it would be routed
     /// to once that model's ratio is learned, else the cl100k estimate. Removes any subagent tag, as routing does.
-    public func countedTokens(_ request: inout MessagesRequest, estimatedTokens: Int) -> Int {
+    func countedTokens(_ request: inout MessagesRequest, estimatedTokens: Int) -> Int {
         guard let calibration, let decision = try? route(&request, estimatedTokens: estimatedTokens) else {
             _ = Self.extractSubagentTag(&request)
             return estimatedTokens

@@ -8,24 +8,24 @@ import Synchronization
 /// used only once `minimumSamples` have arrived and always clamped to `range`: a model whose tokenizer is
 /// twice as fine is plausible, a ratio of 10 is a broken sample (an upstream that counts a cached prefix or a
 /// provider-side system prompt), and one bad answer must not move the longContext decision by much.
-public final class TokenCalibration: Sendable {
+final class TokenCalibration: Sendable {
     /// Samples needed before the ratio is used.
-    public let minimumSamples: Int
+    let minimumSamples: Int
     /// Weight of each new sample in the mean (0...1).
-    public let smoothing: Double
+    let smoothing: Double
     /// The ratio is clamped into this range, as is each sample before it is averaged.
-    public let range: ClosedRange<Double>
+    let range: ClosedRange<Double>
     /// Requests estimated below this many tokens are not sampled: per-message overhead and rounding dominate them.
-    public let minimumEstimate: Int
+    let minimumEstimate: Int
 
     /// One answer: Switchboard estimated `estimated` input tokens, the provider reported `reported` prompt tokens
     /// (input, cache reads and cache writes together).
-    public struct Sample: Sendable, Equatable {
-        public var estimated: Int
-        public var reported: Int
+    struct Sample: Sendable, Equatable {
+        var estimated: Int
+        var reported: Int
 
         /// Creates a sample.
-        public init(estimated: Int, reported: Int) {
+        init(estimated: Int, reported: Int) {
             self.estimated = estimated
             self.reported = reported
         }
@@ -39,7 +39,7 @@ public final class TokenCalibration: Sendable {
     private let entries = Mutex<[ModelRef: Entry]>([:])
 
     /// Creates an empty store.
-    public init(
+    init(
         minimumSamples: Int = 3,
         smoothing: Double = 0.2,
         range: ClosedRange<Double> = 0.5...2.0,
@@ -53,7 +53,7 @@ public final class TokenCalibration: Sendable {
 
     /// Records one answer: Switchboard estimated `estimated` input tokens, `model`'s provider reported `reported`
     /// prompt tokens (input, cache reads and cache writes together).
-    public func record(_ model: ModelRef, estimated: Int, reported: Int) {
+    func record(_ model: ModelRef, estimated: Int, reported: Int) {
         guard estimated >= minimumEstimate, reported > 0 else { return }
         let sample = clamp(Double(reported) / Double(estimated))
         entries.withLock { entries in
@@ -68,24 +68,24 @@ public final class TokenCalibration: Sendable {
     }
 
     /// The learned `reported / estimated` ratio for `model`, or nil until it has `minimumSamples` samples.
-    public func ratio(for model: ModelRef) -> Double? {
+    func ratio(for model: ModelRef) -> Double? {
         let entry = entries.withLock { $0[model] }
         guard let entry, entry.samples >= minimumSamples else { return nil }
         return clamp(entry.ratio)
     }
 
     /// `estimated` cl100k tokens in `model`'s own tokens, when its ratio is known.
-    public func calibrated(_ estimated: Int, for model: ModelRef) -> Int? {
+    func calibrated(_ estimated: Int, for model: ModelRef) -> Int? {
         ratio(for: model).map { Int((Double(estimated) * $0).rounded()) }
     }
 
     /// Records `sample` for `model`.
-    public func record(_ model: ModelRef, _ sample: Sample) {
+    func record(_ model: ModelRef, _ sample: Sample) {
         record(model, estimated: sample.estimated, reported: sample.reported)
     }
 
     /// Number of samples recorded for `model`.
-    public func samples(for model: ModelRef) -> Int {
+    func samples(for model: ModelRef) -> Int {
         entries.withLock { $0[model]?.samples ?? 0 }
     }
 

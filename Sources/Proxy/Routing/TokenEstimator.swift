@@ -31,12 +31,12 @@
 /// `tools/token-estimator/evaluate.py` (see the README there): it prints the error of every fixture text and, per
 /// kind, of documents from this repository and Python's standard library, plus the time for 1 MB; the tests in
 /// `TokenEstimatorTests` hold every fixture kind within 6% and repeated text within 10% per kind.
-public struct TokenEstimator: Sendable {
+struct TokenEstimator: Sendable {
     /// Creates an estimator. The shared tables are built once, on first use.
-    public init() {}
+    init() {}
 
     /// Estimated number of cl100k_base tokens in `text`.
-    public func count(_ text: String) -> Int {
+    func count(_ text: String) -> Int {
         if let n = text.utf8.withContiguousStorageIfAvailable({ Self.estimate($0) }) {
             return n
         }
@@ -44,7 +44,7 @@ public struct TokenEstimator: Sendable {
     }
 
     /// Estimated number of cl100k_base tokens in UTF-8 `bytes`; an invalid byte counts as an unknown symbol.
-    public func count(utf8 bytes: some Collection<UInt8>) -> Int {
+    func count(utf8 bytes: some Collection<UInt8>) -> Int {
         if let n = bytes.withContiguousStorageIfAvailable({ Self.estimate($0) }) {
             return n
         }

@@ -5,20 +5,20 @@ import NIOCore
 /// Answers the HTTP surface: `POST /v1/messages`, `POST /v1/messages/count_tokens`,
 /// `GET /v1/models`, `GET /health`, `GET /metrics`, `GET /switchboard/session` (read-only). Matches on the path only (Claude Code adds `?beta=true`),
 /// checks `APIKEY`, limits bodies to 32 MB, and answers every error in Anthropic's shape.
-public struct ProxyResponder: HTTPResponder {
-    public typealias Context = ProxyRequestContext
+struct ProxyResponder: HTTPResponder {
+    typealias Context = ProxyRequestContext
 
     /// Largest request body accepted (Anthropic's own limit).
-    public static let maximumBodySize = 32 * 1024 * 1024
+    static let maximumBodySize = 32 * 1024 * 1024
 
     let engine: ProxyEngine
     let connections = ConnectionRegistry()
 
-    public init(engine: ProxyEngine) {
+    init(engine: ProxyEngine) {
         self.engine = engine
     }
 
-    public func respond(to request: Request, context: Context) async throws -> Response {
+    func respond(to request: Request, context: Context) async throws -> Response {
         var path = request.uri.path
         while path.count > 1, path.hasSuffix("/") { path.removeLast() }
         let method = request.method

@@ -9,17 +9,17 @@ import Synchronization
 /// 20 MB uploads held over 600 MB. Beyond the cap a new request is answered
 /// `529 overloaded_error` at once, with `x-should-retry: true`: the overload passes as the
 /// requests in flight finish, so a client retry helps.
-public final class RequestByteBudget: Sendable {
+final class RequestByteBudget: Sendable {
     /// The cap in bytes.
-    public let limit: Int
+    let limit: Int
     private let held = Mutex(0)
 
-    public init(limit: Int) {
+    init(limit: Int) {
         self.limit = max(1, limit)
     }
 
     /// The default: an eighth of the machine's memory, between 256 MB and 2 GB.
-    public static var defaultLimit: Int {
+    static var defaultLimit: Int {
         let pages = sysconf(Int32(_SC_PHYS_PAGES))
         let pageSize = sysconf(Int32(_SC_PAGESIZE))
         guard pages > 0, pageSize > 0 else { return 512 * 1024 * 1024 }
@@ -27,7 +27,7 @@ public final class RequestByteBudget: Sendable {
     }
 
     /// Takes `bytes` from the budget; `false` (and nothing taken) when they do not fit.
-    public func reserve(_ bytes: Int) -> Bool {
+    func reserve(_ bytes: Int) -> Bool {
         held.withLock { held in
             guard held + bytes <= limit else { return false }
             held += bytes
@@ -36,12 +36,12 @@ public final class RequestByteBudget: Sendable {
     }
 
     /// Gives back bytes taken by ``reserve(_:)``.
-    public func release(_ bytes: Int) {
+    func release(_ bytes: Int) {
         held.withLock { $0 = max(0, $0 - bytes) }
     }
 
     /// Bytes held now.
-    public var inUse: Int { held.withLock { $0 } }
+    var inUse: Int { held.withLock { $0 } }
 
     /// The error for a request that does not fit.
     func overloaded(_ bytes: Int) -> APIError {

@@ -87,7 +87,7 @@ public struct ChatRequestBuilder: Sendable {
 
     /// Translates `request` for `model`.
     /// - Parameter signatures: Gemini thought signatures of earlier tool calls, by tool id.
-    public func build(_ request: MessagesRequest, model: String, signatures: ThoughtSignatureStore? = nil) -> Output {
+    func build(_ request: MessagesRequest, model: String, signatures: ThoughtSignatureStore? = nil) -> Output {
         var names = ToolNameMap()
         var body = JSONObject()
         body.appendUnchecked("model", .string(model))

@@ -2,25 +2,25 @@ import Synchronization
 
 /// A provider's API keys, used in turn. A key that gets 429 rests (for the provider's
 /// `Retry-After`, else a growing backoff) while the others serve.
-public final class KeyPool: Sendable {
+final class KeyPool: Sendable {
     /// A key to use, and its position (for logs: never the key itself).
-    public struct Checkout: Sendable, Equatable {
-        public var index: Int
-        public var key: String
+    struct Checkout: Sendable, Equatable {
+        var index: Int
+        var key: String
         /// How long until this key may be used (zero when it is ready now).
-        public var wait: Duration
+        var wait: Duration
     }
 
-    public let keys: [String]
+    let keys: [String]
     private let state: Mutex<(next: Int, restingUntil: [ContinuousClock.Instant?], strikes: [Int])>
 
-    public init(keys: [String]) {
+    init(keys: [String]) {
         self.keys = keys
         state = Mutex((0, Array(repeating: nil, count: keys.count), Array(repeating: 0, count: keys.count)))
     }
 
     /// The next key in turn that is not resting; when all rest, the one free soonest.
-    public func checkout(now: ContinuousClock.Instant = .now) -> Checkout? {
+    func checkout(now: ContinuousClock.Instant = .now) -> Checkout? {
         guard !keys.isEmpty else { return nil }
         return state.withLock { state in
             for offset in 0..<keys.count {
@@ -40,7 +40,7 @@ public final class KeyPool: Sendable {
     /// Puts key `index` to rest after a 429: for `retryAfter` seconds when the provider said,
     /// else 5 s doubling with each consecutive strike (at most 5 minutes). Returns the rest.
     @discardableResult
-    public func rest(_ index: Int, retryAfter: Int?, now: ContinuousClock.Instant = .now) -> Duration {
+    func rest(_ index: Int, retryAfter: Int?, now: ContinuousClock.Instant = .now) -> Duration {
         state.withLock { state in
             state.strikes[index] += 1
             let backoff = Duration.seconds(5) * (1 << min(state.strikes[index] - 1, 6))
@@ -51,12 +51,12 @@ public final class KeyPool: Sendable {
     }
 
     /// Clears key `index`'s strikes after a success.
-    public func succeeded(_ index: Int) {
+    func succeeded(_ index: Int) {
         state.withLock { $0.strikes[index] = 0 }
     }
 
     /// Keys not resting right now.
-    public func availableCount(now: ContinuousClock.Instant = .now) -> Int {
+    func availableCount(now: ContinuousClock.Instant = .now) -> Int {
         state.withLock { state in state.restingUntil.filter { ($0 ?? now) <= now }.count }
     }
 }

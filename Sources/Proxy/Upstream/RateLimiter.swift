@@ -3,23 +3,23 @@ import Synchronization
 /// A per-provider requests-per-minute budget. Each request reserves the earliest start that
 /// keeps at most `rpm` starts in any 60-second window, and waits until then: requests queue
 /// (first come, first served) instead of being answered 429 by the provider.
-public final class RateLimiter: Sendable {
-    public let requestsPerMinute: Int
+final class RateLimiter: Sendable {
+    let requestsPerMinute: Int
     private let window = Duration.seconds(60)
     private let starts = Mutex<[ContinuousClock.Instant]>([])
 
-    public init(requestsPerMinute: Int) {
+    init(requestsPerMinute: Int) {
         self.requestsPerMinute = max(1, requestsPerMinute)
     }
 
     /// Reserves a start and returns how long to wait for it.
-    public func reserve(now: ContinuousClock.Instant = .now) -> Duration {
+    func reserve(now: ContinuousClock.Instant = .now) -> Duration {
         reserveSlot(now: now).wait
     }
 
     /// Reserves a start; returns the slot (to ``release(_:)`` if the request is abandoned) and
     /// the wait.
-    public func reserveSlot(now: ContinuousClock.Instant = .now) -> (slot: ContinuousClock.Instant, wait: Duration) {
+    func reserveSlot(now: ContinuousClock.Instant = .now) -> (slot: ContinuousClock.Instant, wait: Duration) {
         starts.withLock { starts in
             if let firstLive = starts.firstIndex(where: { $0 > now - window }) {
                 starts.removeFirst(firstLive)
@@ -36,14 +36,14 @@ public final class RateLimiter: Sendable {
     }
 
     /// Gives back a reserved start that will not be used (its client left while waiting).
-    public func release(_ slot: ContinuousClock.Instant) {
+    func release(_ slot: ContinuousClock.Instant) {
         starts.withLock { starts in
             if let index = starts.lastIndex(of: slot) { starts.remove(at: index) }
         }
     }
 
     /// Requests reserved but not yet started (the queue).
-    public func queued(now: ContinuousClock.Instant = .now) -> Int {
+    func queued(now: ContinuousClock.Instant = .now) -> Int {
         starts.withLock { $0.filter { $0 > now }.count }
     }
 }

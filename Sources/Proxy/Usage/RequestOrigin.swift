@@ -24,7 +24,7 @@ public struct RequestOrigin: Sendable, Equatable {
     }
 
     /// Reads the origin from a parsed request and its user agent.
-    public init(request: MessagesRequest, userAgent: String?) {
+    init(request: MessagesRequest, userAgent: String?) {
         let entrypoint = Self.entrypoint(system: request.system)
         self.init(
             client: Self.classify(userAgent: userAgent, entrypoint: entrypoint),

@@ -72,7 +72,7 @@ public enum StatsTime {
 }
 
 /// Folds rows into groups: sums, and exact p50/p95 of TTFT and duration.
-public struct StatsAccumulator {
+struct StatsAccumulator {
     struct Group {
         var row: StatsRow
         var ttft: [Int32] = []
@@ -84,10 +84,10 @@ public struct StatsAccumulator {
     private var groups: [Int64: Group] = [:]
     private var total = Group(row: StatsRow(key: "total"))
 
-    public init() {}
+    init() {}
 
     /// Adds one request.
-    public mutating func add(
+    mutating func add(
         key: Int64,
         status: Int,
         input: Int,
@@ -139,7 +139,7 @@ public struct StatsAccumulator {
     }
 
     /// The rows, sorted (by key for time groupings, else by requests), and the totals.
-    public func finish(grouping: StatsGrouping, label: (Int64) -> String) -> (totals: StatsRow, rows: [StatsRow]) {
+    func finish(grouping: StatsGrouping, label: (Int64) -> String) -> (totals: StatsRow, rows: [StatsRow]) {
         var rows = groups.map { key, group in
             var row = Self.finish(group)
             row.key = label(key)

@@ -134,7 +134,7 @@ public struct UsageRow: Sendable, Equatable {
 
 /// Folds a request's events into its ledger row. Rows come out on `finished` and `failed`;
 /// requests still in flight stay here until then.
-public struct UsageFolder: Sendable {
+struct UsageFolder: Sendable {
     struct Pending: Sendable {
         var started: ProxyEvent.Started
         var decision: RouteDecision?
@@ -148,14 +148,14 @@ public struct UsageFolder: Sendable {
     private var pending: [RequestID: Pending] = [:]
     let instance: String
 
-    public init(instance: String) { self.instance = instance }
+    init(instance: String) { self.instance = instance }
 
     /// Requests started and not yet finished.
-    public var inFlight: Int { pending.count }
+    var inFlight: Int { pending.count }
 
     /// Applies one event; returns the row when the request ended. `price` looks up the
     /// price of a provider's model.
-    public mutating func apply(_ event: ProxyEvent, price: (_ provider: String, _ model: String) -> Price?) -> UsageRow?
+    mutating func apply(_ event: ProxyEvent, price: (_ provider: String, _ model: String) -> Price?) -> UsageRow?
     {
         switch event {
         case .started(let started):
