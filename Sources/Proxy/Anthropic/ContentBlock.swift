@@ -38,11 +38,5 @@ enum ContentBlock: Sendable, Equatable {
         var content: [ContentBlock]
         /// Whether the tool failed.
         var isError: Bool
-
-        init(toolUseID: String, content: [ContentBlock], isError: Bool) {
-            self.toolUseID = toolUseID
-            self.content = content
-            self.isError = isError
-        }
     }
 }

@@ -11,11 +11,6 @@ struct MessagesRequest: Sendable {
         var role: Role
         /// The blocks; a string content becomes one text block.
         var content: [ContentBlock]
-
-        init(role: Role, content: [ContentBlock]) {
-            self.role = role
-            self.content = content
-        }
     }
 
     /// Who speaks a turn.

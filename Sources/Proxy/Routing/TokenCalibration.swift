@@ -23,12 +23,6 @@ final class TokenCalibration: Sendable {
     struct Sample: Sendable, Equatable {
         var estimated: Int
         var reported: Int
-
-        /// Creates a sample.
-        init(estimated: Int, reported: Int) {
-            self.estimated = estimated
-            self.reported = reported
-        }
     }
 
     private struct Entry {

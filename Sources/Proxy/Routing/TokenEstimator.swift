@@ -32,9 +32,6 @@
 /// kind, of documents from this repository and Python's standard library, plus the time for 1 MB; the tests in
 /// `TokenEstimatorTests` hold every fixture kind within 6% and repeated text within 10% per kind.
 struct TokenEstimator: Sendable {
-    /// Creates an estimator. The shared tables are built once, on first use.
-    init() {}
-
     /// Estimated number of cl100k_base tokens in `text`.
     func count(_ text: String) -> Int {
         if let n = text.utf8.withContiguousStorageIfAvailable({ Self.estimate($0) }) {

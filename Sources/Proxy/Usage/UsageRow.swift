@@ -155,8 +155,7 @@ struct UsageFolder: Sendable {
 
     /// Applies one event; returns the row when the request ended. `price` looks up the
     /// price of a provider's model.
-    mutating func apply(_ event: ProxyEvent, price: (_ provider: String, _ model: String) -> Price?) -> UsageRow?
-    {
+    mutating func apply(_ event: ProxyEvent, price: (_ provider: String, _ model: String) -> Price?) -> UsageRow? {
         switch event {
         case .started(let started):
             pending[started.id] = Pending(started: started)
