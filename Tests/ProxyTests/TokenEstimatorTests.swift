@@ -55,11 +55,11 @@ struct TokenEstimatorTests {
         }
     }
 
-    @Test func theRepeatedPangramIsWithinFifteenPercent() {
-        // The example: 2,386 estimated against 2,001 before the refit.
+    @Test func theRepeatedPangramIsWithinTenPercent() {
+        // The example: 2,386 estimated against 2,001 before the refits (2,164 after).
         let text = Array(repeating: "The quick brown fox jumps over the lazy dog.", count: 200).joined(separator: " ")
         let estimate = estimator.count(text)
-        #expect(abs(estimate - 2001) <= 300, "estimated \(estimate)")
+        #expect(abs(estimate - 2001) <= 200, "estimated \(estimate)")
     }
 
     /// A 1 MB request is estimated on the request path: about 6 ms optimised (`evaluate.py` prints the figure), about
