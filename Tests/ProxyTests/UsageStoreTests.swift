@@ -166,6 +166,61 @@ struct UsageStoreTests {
         #expect(try UsageStore(path: path).allRows().count == 1)
     }
 
+    /// A database that stays locked past the in-memory cap and through shutdown loses no row: the
+    /// overflow and what is left at the end go to the spill file, and the next ledger adds them.
+    @Test func rowsTheDatabaseCannotTakeAreSpilledAndAddedLater() async throws {
+        let path = try Self.directory() + "/usage.sqlite"
+        _ = try UsageStore(path: path)
+        let config = try UsageFoldingTests.config(UsageFoldingTests.configText)
+        let ledger = UsageLedger(
+            path: path,
+            store: ConfigStore(config),
+            logger: Logger(label: "test"),
+            flushDelay: .milliseconds(10),
+            maximumPending: 5
+        )
+        ledger.start()
+        await ledger.flush()
+        var configuration = Configuration()
+        configuration.journalMode = .wal
+        configuration.allowsUnsafeTransactions = true
+        let other = try DatabaseQueue(path: path, configuration: configuration)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "BEGIN EXCLUSIVE") }
+        ledger.enqueue(
+            (0..<12).map { index in
+                var row = Self.row(Date())
+                row.requestID = Int64(index)
+                return row
+            }
+        )
+        await ledger.flush()
+        // Seven went past the cap of five: on disk, not dropped; five wait in memory.
+        #expect(ledger.status.waiting == 5)
+        let spilled = try String(contentsOfFile: ledger.spillPath, encoding: .utf8)
+        #expect(spilled.split(separator: "\n").count == 7)
+        // Shutdown while still locked: the five go to the file too.
+        await ledger.flush(final: true)
+        #expect(ledger.status.waiting == 0)
+        #expect(try String(contentsOfFile: ledger.spillPath, encoding: .utf8).split(separator: "\n").count == 12)
+        try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
+
+        // The next run adds them when it opens the database, and the file goes.
+        let next = UsageLedger(path: path, store: ConfigStore(config), logger: Logger(label: "test"))
+        next.start()
+        await next.flush()
+        let rows = try UsageStore(path: path).allRows()
+        #expect(rows.map(\.requestID).sorted() == Array(0..<12))
+        #expect(
+            rows.first
+                == {
+                    var row = Self.row(rows[0].startedAt)
+                    row.requestID = rows[0].requestID
+                    return row
+                }()
+        )
+        #expect(!FileManager.default.fileExists(atPath: ledger.spillPath))
+    }
+
     @Test func ledgerSeedsBudgetsFromEarlierRuns() async throws {
         let path = try Self.directory() + "/usage.sqlite"
         try UsageStore(path: path).insert([Self.row(Date(), cost: 4.5)])

@@ -22,7 +22,8 @@ public struct LedgerStatus: Sendable, Equatable {
 /// written (locked, read-only, full) keeps rows in memory (up to ``maximumPending``) and logs
 /// one warning; traffic flows on.
 public final class UsageLedger: ProxyEventSink, Sendable {
-    /// Rows kept in memory while the database cannot be written; older ones are dropped beyond.
+    /// Rows kept in memory while the database cannot be written; older ones go to the spill file
+    /// beyond (``spillPath``), and are only lost if that cannot be written either.
     public static let maximumPending = 100_000
 
     public let path: String
@@ -31,6 +32,10 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     let logger: Logger
     let flushDelay: Duration
     let retentionDays: Int
+    let maximumPending: Int
+    /// Rows the database could not take, one JSON object a line, written beside it (past the
+    /// in-memory cap, and at shutdown) and added to the database when it can be written again.
+    public var spillPath: String { path + ".unwritten.jsonl" }
     private let queue = DispatchQueue(label: "switchboard.usage.writer")
     private let folder: Mutex<UsageFolder>
     private let budget = Mutex(BudgetTracker())
@@ -50,14 +55,16 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         var lastPrune: Date?
         var waitingRemote = 0
         var remoteWarning: String?
+        /// The oldest rows past the cap, for the writer to put in the spill file.
+        var overflow: [UsageRow] = []
 
-        /// Drops the oldest rows past ``UsageLedger/maximumPending`` (counted in `dropped`) and
-        /// claims the next flush; `true` when the caller must schedule it.
-        mutating func capAndClaimFlush() -> Bool {
-            if pending.count > UsageLedger.maximumPending {
-                let excess = pending.count - UsageLedger.maximumPending
+        /// Moves the oldest rows past `maximum` to `overflow` (the writer spills them to disk)
+        /// and claims the next flush; `true` when the caller must schedule it.
+        mutating func capAndClaimFlush(maximum: Int) -> Bool {
+            if pending.count > maximum {
+                let excess = pending.count - maximum
+                overflow += pending.prefix(excess)
                 pending.removeFirst(excess)
-                dropped += excess
             }
             guard !scheduled else { return false }
             scheduled = true
@@ -77,8 +84,10 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         store: ConfigStore,
         logger: Logger,
         instance: String = UsageLedger.defaultInstance,
-        flushDelay: Duration = .milliseconds(250)
+        flushDelay: Duration = .milliseconds(250),
+        maximumPending: Int = UsageLedger.maximumPending
     ) {
+        self.maximumPending = maximumPending
         self.path = path
         self.store = store
         self.logger = logger
@@ -139,7 +148,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     public func enqueue(_ rows: [UsageRow]) {
         let schedule = state.withLock { state -> Bool in
             state.pending += rows
-            return state.capAndClaimFlush()
+            return state.capAndClaimFlush(maximum: maximumPending)
         }
         if schedule { scheduleFlush(after: flushDelay) }
     }
@@ -150,14 +159,91 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         queue.asyncAfter(deadline: .now() + .nanoseconds(nanoseconds)) { self.flushOnQueue() }
     }
 
-    /// Writes everything pending now and waits for it (shutdown, tests).
-    public func flush() async {
+    /// Writes everything pending now and waits for it (tests, tools).
+    /// - Parameter final: the process is stopping: rows the database cannot take now go to the
+    ///   spill file rather than being lost with the process.
+    public func flush(final: Bool = false) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             queue.async {
                 self.flushOnQueue()
+                if final {
+                    let left = self.state.withLock { state -> [UsageRow] in
+                        defer { state.pending = [] }
+                        return state.overflow + state.pending
+                    }
+                    self.state.withLock { $0.overflow = [] }
+                    if !left.isEmpty { self.spill(left) }
+                }
                 continuation.resume()
             }
         }
+    }
+
+    // MARK: - The spill file
+
+    /// Appends rows to the spill file (on the writer queue); counts them as lost when even that fails.
+    private func spill(_ rows: [UsageRow]) {
+        let encoder = JSONEncoder()
+        var data = Data()
+        for row in rows {
+            guard let line = try? encoder.encode(row) else { continue }
+            data.append(line)
+            data.append(0x0A)
+        }
+        do {
+            if !FileManager.default.fileExists(atPath: spillPath) {
+                guard
+                    FileManager.default.createFile(
+                        atPath: spillPath,
+                        contents: nil,
+                        attributes: [.posixPermissions: 0o600]
+                    )
+                else { throw CocoaError(.fileWriteUnknown) }
+            }
+            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: spillPath))
+            defer { try? handle.close() }
+            try handle.seekToEnd()
+            try handle.write(contentsOf: data)
+            logger.warning("\(rows.count) ledger rows the database could not take are kept in \(spillPath)")
+        } catch {
+            state.withLock { $0.dropped += rows.count }
+            logger.error(
+                "\(rows.count) ledger rows are lost: the database and \(spillPath) cannot be written (\(error))"
+            )
+        }
+    }
+
+    /// Adds the spill file's rows to the database, then removes it (its rows are in the database).
+    private func importSpill(_ database: UsageStore) {
+        guard FileManager.default.fileExists(atPath: spillPath),
+            let data = FileManager.default.contents(atPath: spillPath)
+        else { return }
+        let decoder = JSONDecoder()
+        var rows: [UsageRow] = []
+        var unreadable = 0
+        for line in data.split(separator: 0x0A) where !line.isEmpty {
+            if let row = try? decoder.decode(UsageRow.self, from: Data(line)) {
+                rows.append(row)
+            } else {
+                unreadable += 1
+            }
+        }
+        do {
+            try database.insert(rows, shipped: store.config.usage.postgresURL == nil)
+        } catch {
+            return warn("cannot add the rows of \(spillPath) to \(path): \(Self.describe(error)); will try again")
+        }
+        if unreadable > 0 {
+            // Kept for a person to look at; the readable rows are in the database.
+            try? FileManager.default.moveItem(
+                atPath: spillPath,
+                toPath: spillPath + ".unreadable-\(Int(Date().timeIntervalSince1970))"
+            )
+            logger.error("\(unreadable) lines of \(spillPath) could not be read; the file was kept beside it")
+        } else {
+            try? FileManager.default.removeItem(atPath: spillPath)
+        }
+        logger.notice("added \(rows.count) ledger rows kept in \(spillPath) while the database could not be written")
     }
 
     /// Sets work to run on the writer queue after each successful write.
@@ -191,6 +277,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
                 logger.error("\(path) was not a readable database; moved it to \(moved) and started a new one")
             }
             database.withLock { $0 = opened }
+            importSpill(opened)
             let today = UsageStore.day(Date())
             let spentToday = try opened.spending(sinceDay: today)
             let spentMonth = try opened.spending(sinceDay: String(today.prefix(7)) + "-01")
@@ -204,6 +291,11 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     }
 
     private func flushOnQueue() {
+        let overflow = state.withLock { state -> [UsageRow] in
+            defer { state.overflow = [] }
+            return state.overflow
+        }
+        if !overflow.isEmpty { spill(overflow) }
         let rows = state.withLock { state -> [UsageRow] in
             let rows = state.pending
             state.pending = []
@@ -232,6 +324,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
             return requeue(rows)
         }
         clearWarning()
+        importSpill(database)
         pruneIfDue(database)
         afterWrite.withLock { $0 }?()
     }
@@ -240,7 +333,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         let schedule = state.withLock { state -> Bool in
             state.writing = 0
             state.pending = rows + state.pending
-            return state.capAndClaimFlush()
+            return state.capAndClaimFlush(maximum: maximumPending)
         }
         if schedule { scheduleFlush(after: .seconds(2)) }
     }
@@ -307,6 +400,6 @@ public struct UsageLedgerService: Service {
     public func run() async throws {
         ledger.start()
         try? await gracefulShutdown()
-        await ledger.flush()
+        await ledger.flush(final: true)
     }
 }

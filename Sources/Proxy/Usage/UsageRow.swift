@@ -1,7 +1,7 @@
 import Foundation
 
 /// One request in the ledger: what was asked, where it went, what came back and what it cost.
-public struct UsageRow: Sendable, Equatable {
+public struct UsageRow: Sendable, Equatable, Codable {
     public var startedAt: Date
     /// The host name of the Switchboard that served it.
     public var instance: String
