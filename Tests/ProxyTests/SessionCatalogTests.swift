@@ -26,15 +26,14 @@ struct SessionCatalogTests {
         #expect(scan.started == ISOTimestamp.parse("2026-11-30T23:29:25.400Z"))
         #expect(scan.lastTimestamp != nil && scan.lastTimestamp! > scan.started!)
         #expect(scan.malformedLines == 0 && scan.unknownRecords == 0)
-        #expect(scan.parsedMessages == 2)
-        #expect(scan.wholeFile)
+        // 56 KB: more than the windows, so the count comes from the byte scan (the listing's).
+        #expect(!scan.wholeFile)
     }
 
     @Test func aResumedSessionKeepsItsFirstPromptAndEndsOnTheLast() throws {
         let scan = try Self.scan("sdk-cli-resumed.jsonl")
         #expect(scan.firstPrompt == "write hello.txt please")
         #expect(scan.lastPrompt == "what did I ask before?")
-        #expect(scan.parsedMessages == 6)
     }
 
     @Test func theInteractiveCLIsEntrypointIsCli() throws {

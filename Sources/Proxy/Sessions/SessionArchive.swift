@@ -5,6 +5,10 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// On Linux `struct stat` and `timespec` reach Swift through CDispatch's module (MemberImportVisibility).
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 /// Moves a session's files aside and back: everything Claude Code keeps for the session goes,
 /// by `rename` (same file system, so bytes and times are kept), into
@@ -79,11 +83,11 @@ public struct SessionArchive: Sendable {
         let id = session.id
         guard ClaudeDataDirectory.isValidSessionID(id) else { throw .invalidID(id) }
         if session.live && !force { throw .live(id) }
-        let paths = directory.sessionPaths(id: id, folder: session.folder)
-        guard paths.contains("projects/\(session.folder)/\(id).jsonl") else { throw .notFound(id) }
         let target = folder(for: id)
         let fileManager = FileManager.default
         if fileManager.fileExists(atPath: target) { throw .alreadyArchived(id) }
+        let paths = directory.sessionPaths(id: id, folder: session.folder)
+        guard paths.contains("projects/\(session.folder)/\(id).jsonl") else { throw .notFound(id) }
         let items = paths.map { path in Self.describe(directory.root + "/" + path, relative: path) }
         // The Claude Code index beside the transcripts (older versions keep one): drop the entry.
         let indexPath = directory.projects + "/" + session.folder + "/sessions-index.json"

@@ -5,6 +5,10 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// On Linux `struct stat` and `timespec` reach Swift through CDispatch's module (MemberImportVisibility).
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 /// The sessions in Claude Code's data directory, listed lazily (`stat`, the transcript's head
 /// and tail, and a cache for message counts), and joined with what the proxy saw.

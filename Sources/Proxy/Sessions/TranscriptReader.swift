@@ -5,6 +5,10 @@ import Foundation
 #elseif canImport(Darwin)
     import Darwin
 #endif
+// On Linux `struct stat` and `timespec` reach Swift through CDispatch's module (MemberImportVisibility).
+#if canImport(CDispatch)
+    import CDispatch
+#endif
 
 /// Reads Claude Code transcripts (`projects/<folder>/<id>.jsonl`, one JSON record a line)
 /// without loading them: a listing reads the first and last few kilobytes; counting messages

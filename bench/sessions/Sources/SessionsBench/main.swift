@@ -1,6 +1,10 @@
 import Foundation
 import Proxy
 
+#if canImport(CDispatch)
+    import CDispatch  // timespec (MemberImportVisibility)
+#endif
+
 // The session listing's benchmark: generates N Claude Code sessions (default 10,000) shaped
 // like real transcripts (a queue operation, a user prompt with cwd/branch/entrypoint, large
 // attachment and API records, assistant turns, last-prompt and cost records) across 40
@@ -71,10 +75,9 @@ print(
 /// This process's CPU time (user + system), seconds: on a shared machine the wall time also
 /// counts other processes' turns, so both are printed.
 func cpuSeconds() -> Double {
-    var usage = rusage()
-    getrusage(RUSAGE_SELF, &usage)
-    return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-        + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+    var time = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+    return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }
 
 func timed(_ label: String, _ catalog: SessionCatalog, repeats: Int = 1) -> SessionCatalog.Listing {
