@@ -129,9 +129,17 @@ struct Renderer {
                 selected: view.index,
                 width: grid.width - 4,
                 height: grid.height - 4,
-                now: now
+                now: now,
+                ellipsis: theme.ellipsis
             )
-            box(&grid, title: "Sessions", lines: lines, minWidth: grid.width - 4, hints: KeyTable.hints(.sessions))
+            box(
+                &grid,
+                title: "Sessions",
+                lines: lines,
+                minWidth: grid.width - 4,
+                scroll: 0,
+                hints: KeyTable.hints(.sessions)
+            )
         }
         return grid
     }

@@ -9,15 +9,16 @@ extension SessionsView {
         selected: Int,
         width: Int,
         height: Int,
-        now: Date = Date()
+        now: Date = Date(),
+        ellipsis: String = "…"
     ) -> [(String, CellGrid.Style)] {
         let wide = width >= 70
         var columns: [TableLayout.Column] = [
             .left("LAST", 6), .left("PROJECT", 0), .right("REQ", 5), .right("TOKENS", 7), .right("COST", 8),
         ]
         if wide { columns.insert(.left("ENTRY", 8), at: 2) }
-        if wide { columns.append(.left("MODELS", 22)) }
-        let table = TableLayout(columns, flexible: "PROJECT", minimum: 8, width: max(20, width), ellipsis: "…")
+        if width >= 96 { columns.append(.left("MODELS", 24)) }
+        let table = TableLayout(columns, flexible: "PROJECT", minimum: 8, width: max(20, width), ellipsis: ellipsis)
         var lines: [(String, CellGrid.Style)] = [(table.header, .dim)]
         if rows.isEmpty {
             lines.append(("No Claude Code sessions yet (reading the data directory…)", .dim))
@@ -33,10 +34,8 @@ extension SessionsView {
                 row.tokens > 0 ? SessionFormat.count(row.tokens) : "-",
                 SessionFormat.cost(row.costUSD),
             ]
-            if wide {
-                values.insert(row.entrypoint, at: 2)
-                values.append(row.models.joined(separator: " "))
-            }
+            if wide { values.insert(row.entrypoint, at: 2) }
+            if width >= 96 { values.append(row.models.joined(separator: " ")) }
             lines.append((table.row(values), index == selected ? .reverse : .plain))
         }
         return lines
