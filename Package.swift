@@ -77,6 +77,13 @@ let package = Package(
             path: "bench/ledger/Sources/LedgerBench",
             swiftSettings: swiftSettings
         ),
+        // The session listing's benchmark: 10,000 generated transcripts listed cold and warm (bench/sessions-list).
+        .executableTarget(
+            name: "sessions-bench",
+            dependencies: ["Proxy"],
+            path: "bench/sessions/Sources/SessionsBench",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProxyTests",
             dependencies: [

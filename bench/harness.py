@@ -31,7 +31,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
 LOAD_TARGETS = ["upstream", "relay", "switchboard", "dashboard", "litellm"]
-ALL_NAMES = LOAD_TARGETS + ["translator"]
+ALL_NAMES = LOAD_TARGETS + ["translator", "sessions"]
 REQUEST_MODEL = "claude-sonnet-4-5"
 UPSTREAM_MODEL = "bench-model"
 DASHBOARD_SIZE = (120, 35)
@@ -351,6 +351,7 @@ class Bench:
         self.translator: dict[str, dict] = {}
         self.translator_check: dict = {}
         self.parser: dict[str, dict] = {}
+        self.sessions: list[str] = []
         self.versions: dict[str, str] = {}
         self.probes: dict[str, str] = {}
         self.stream_file = directory / "www" / "v1" / "chat" / "completions"
@@ -746,6 +747,22 @@ general_settings:
                 self.translator[fields["stage"]] = fields
         log(f"translator: {self.translator.get('full', {}).get('chunks_per_s', '?')} chunks/s")
 
+    def run_sessions(self) -> None:
+        # The session listing (bench/sessions): generated transcripts listed cold and warm. The
+        # smoke run lists 300 (completeness only); a full run the 10,000.
+        log("sessions: swift build -c release --product sessions-bench")
+        build = subprocess.run(["swift", "build", "-c", "release", "--product", "sessions-bench"],
+                               cwd=ROOT, capture_output=True, text=True)
+        if build.returncode != 0:
+            raise StartError("sessions-bench build failed:\n" + (build.stdout + build.stderr)[-3000:])
+        count = "300" if self.args.smoke else "10000"
+        result = subprocess.run([str(ROOT / ".build" / "release" / "sessions-bench"), count],
+                                capture_output=True, text=True, timeout=600)
+        if result.returncode != 0:
+            raise StartError(f"sessions-bench failed: {result.stdout[-1000:]}{result.stderr[-2000:]}")
+        self.sessions = result.stdout.strip().splitlines()
+        log(f"sessions: {self.sessions[-2] if len(self.sessions) > 1 else '?'}")
+
     # orchestration
 
     def resolve_binary(self) -> None:
@@ -812,6 +829,12 @@ general_settings:
             except (StartError, subprocess.TimeoutExpired) as error:
                 self.failures.append(f"translator: {error}")
                 log(f"translator: {error}")
+        if "sessions" in names:
+            try:
+                self.run_sessions()
+            except (StartError, subprocess.TimeoutExpired) as error:
+                self.failures.append(f"sessions: {error}")
+                log(f"sessions: {error}")
 
     def teardown(self) -> None:
         self.tmux.kill()
@@ -901,6 +924,9 @@ general_settings:
             out.append("JSON parser (release loop, whole documents):")
             for name, p in self.parser.items():
                 out.append(f"  {name:<12} {int(p['bytes']):>10,} bytes  {float(p['mb_per_s']):>8.1f} MB/s")
+        if self.sessions:
+            out.append("session listing (bench/sessions-list, generated transcripts):")
+            out.extend(f"  {line}" for line in self.sessions)
         out.extend(self.targets())
         if self.notes:
             out.append("notes:")

@@ -5,7 +5,9 @@ import Testing
 /// The key table is the one place keys are defined: these check it is consistent, and that
 /// the footer, the modes' hint lines and the help box are drawn from it.
 struct KeyTableTests {
-    static let modes: [KeyBinding.Mode] = [.main, .help, .filterEntry, .switcherRoute, .switcherModel]
+    static let modes: [KeyBinding.Mode] = [
+        .main, .help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm,
+    ]
 
     @Test func everyKeyReachesItsOwnBindingNoneIsShadowed() {
         for mode in Self.modes {
@@ -50,7 +52,7 @@ struct KeyTableTests {
         #expect(footer(.routes) == KeyTable.hints(.main, focus: .routes).joined(separator: "  "))
         #expect(
             footer(.requests, theme: .plainASCII)
-                == "q quit  ? help  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause"
+                == "q quit  ? help  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause  s sessions"
         )
     }
 
@@ -70,6 +72,8 @@ struct KeyTableTests {
         #expect(KeyTable.hints(.filterEntry) == ["⏎ apply", "Esc clear"])
         #expect(KeyTable.hints(.switcherRoute) == ["⏎ choose", "r reset", "Esc close"])
         #expect(KeyTable.hints(.switcherModel) == ["type to filter", "⏎ apply", "Esc back"])
+        #expect(KeyTable.hints(.sessions) == ["⏎ requests", "a archive", "R resume", "Esc close"])
+        #expect(KeyTable.hints(.sessionsConfirm) == ["y archive", "n keep"])
         #expect(Theme.plainASCII.keyLabel("⏎ apply, ↑↓ scroll") == "Enter apply, up/down scroll")
         #expect(Theme.full.keyLabel("⏎ apply, ↑↓ scroll") == "⏎ apply, ↑↓ scroll")
     }

@@ -19,12 +19,13 @@ struct Renderer {
         self.theme = theme
         self.now = now
         self.timeZone = timeZone
-        visible = Self.visibleRequests(state, filter: ui.filter)
+        visible = Self.visibleRequests(state, filter: ui.filter, session: ui.sessionFilter)
     }
 
     /// The request list as shown (filter applied), shared with key handling.
-    static func visibleRequests(_ state: DashboardState, filter: String) -> [RequestRecord] {
-        let all = state.requestsForList
+    static func visibleRequests(_ state: DashboardState, filter: String, session: String? = nil) -> [RequestRecord] {
+        var all = state.requestsForList
+        if let session { all = all.filter { $0.sessionID == session } }
         let needle = filter.lowercased().trimmingCharacters(in: .whitespaces)
         guard !needle.isEmpty else { return all }
         return all.filter { record in
@@ -121,6 +122,25 @@ struct Renderer {
         drawFooter(&grid, y: height - 1)
         if ui.showHelp { drawHelp(&grid) }
         if ui.switcher != nil { drawSwitcher(&grid) }
+        if let view = ui.sessions {
+            let rows = SessionRow.rows(records: state.requestsForList, disk: state.diskSessions, now: now)
+            let lines = SessionsView.lines(
+                rows,
+                selected: view.index,
+                width: grid.width - 4,
+                height: grid.height - 4,
+                now: now,
+                ellipsis: theme.ellipsis
+            )
+            box(
+                &grid,
+                title: "Sessions",
+                lines: lines,
+                minWidth: grid.width - 4,
+                scroll: 0,
+                hints: KeyTable.hints(.sessions)
+            )
+        }
         return grid
     }
 
@@ -226,6 +246,13 @@ struct Renderer {
         if ui.editingFilter {
             let keys = KeyTable.hints(.filterEntry).map(theme.keyLabel).joined(separator: "  ")
             let text = "/\(ui.filter)_   \(keys)"
+            grid.write(DisplayWidth.truncate(text, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: .bold)
+            return
+        }
+        if let session = ui.sessions?.confirming {
+            let keys = KeyTable.hints(.sessionsConfirm).map(theme.keyLabel).joined(separator: "  ")
+            let text =
+                "Archive \(session.id.prefix(8)) (\(session.project), \(SessionFormat.bytes(session.bytes)))? \(keys)"
             grid.write(DisplayWidth.truncate(text, to: width, ellipsis: theme.ellipsis), x: 0, y: y, style: .bold)
             return
         }
@@ -397,6 +424,7 @@ struct Renderer {
         var rowY = y
         if !compact {
             var title = "Requests"
+            if let session = ui.sessionFilter { title += " of session \(session.prefix(8))" }
             if !ui.filter.isEmpty { title += " (filter: \(ui.filter), \(visible.count) shown)" }
             paneTitle(&grid, title, x: x, y: rowY, width: width, focused: ui.focus == .requests)
             rowY += 1
@@ -411,7 +439,15 @@ struct Renderer {
                 .right("DUR", 6), .right("IN", 6), .right("OUT", 6), .right("TOK/S", 5),
             ]
             : [.left("TIME", 8), .left("MODEL", 0), .right("ST", 3), .right("DUR", 6), .right("OUT", 5)]
-        let table = TableLayout(columns, flexible: "MODEL", minimum: 6, width: width, ellipsis: theme.ellipsis)
+        // The session column, once a request names its Claude Code session.
+        let sessions = visible.contains { $0.sessionID != nil }
+        let table = TableLayout(
+            sessions ? [columns[0], .left("SESSION", 9)] + columns.dropFirst() : columns,
+            flexible: "MODEL",
+            minimum: 6,
+            width: width,
+            ellipsis: theme.ellipsis
+        )
         if rowY < y + height {
             grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
             rowY += 1
@@ -451,6 +487,10 @@ struct Renderer {
                     Format.time(record.startedAt, zone: timeZone), model, status, Format.milliseconds(elapsed),
                     Format.count(record.outputTokens),
                 ]
+            }
+            if sessions {
+                let label = record.sessionID.map { SessionRow.label(id: $0, project: record.project, width: 8) }
+                values.insert(label ?? "-", at: 1)
             }
             grid.write(table.row(values), x: x, y: rowY, limit: width)
             if record.isInFlight {

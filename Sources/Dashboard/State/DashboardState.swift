@@ -24,6 +24,8 @@ struct DashboardState {
     var configReloadedAt: Date?
     /// The command the empty Requests pane suggests (see ``EnvHint``).
     var envCommand = EnvHint.defaultCommand
+    /// Claude Code's sessions on disk with the ledger's totals, read off the render loop.
+    var diskSessions: [SessionSummary] = []
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).

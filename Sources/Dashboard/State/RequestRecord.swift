@@ -21,6 +21,10 @@ struct RequestRecord: Equatable {
     var messageCount: Int
     var toolCount: Int
     var maxTokens: Int
+    /// Claude Code's session id, its working directory and the client (from the request's origin).
+    var sessionID: String?
+    var project: String?
+    var client: String?
     var route: RouteKind?
     var target: ModelRef?
     var reason: String?
@@ -52,6 +56,9 @@ struct RequestRecord: Equatable {
         toolCount = started.toolCount
         maxTokens = started.maxTokens
         inputTokens = started.estimatedInputTokens
+        sessionID = started.origin.sessionID
+        project = started.origin.workingDirectory
+        client = started.origin.client
     }
 
     /// A record for a request whose start event was dropped (display detail only).

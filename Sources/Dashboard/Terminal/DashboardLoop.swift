@@ -15,6 +15,7 @@ final class DashboardShared: Sendable {
     let stopRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let onQuit: @Sendable () -> Void
+    let sessions = SessionsLoader()
 
     init(
         store: ConfigStore,
@@ -52,6 +53,8 @@ struct DashboardLoop {
     private var lastRoutes: [RouteKind: RouteTable.Entry] = [:]
     private var lastReload: ConfigStore.ReloadStatus?
     private var lastURL = ""
+    private var lastSessionsVersion = 0
+    private var lastSessionsRefresh = Date.distantPast
     /// `--config` for the empty state's `switchboard env` hint, when `env` would not find this config.
     private let envConfigArgument: String?
 
@@ -120,6 +123,7 @@ struct DashboardLoop {
             state.availableModels = shared.store.config.allModels
             frozen?.noteReload(reload)
         }
+        refreshSessions(now: now)
         let url = shared.listenAddress.withLock { $0 }
         if url != lastURL {
             lastURL = url
@@ -142,7 +146,7 @@ struct DashboardLoop {
     private mutating func handle(_ key: Key) {
         let shown = frozen ?? state
         let size = terminal.size
-        let visible = Renderer.visibleRequests(shown, filter: ui.filter)
+        let visible = Renderer.visibleRequests(shown, filter: ui.filter, session: ui.sessionFilter)
         var detailLines = 0
         if let id = ui.detail, let record = shown.request(id) {
             detailLines =
@@ -162,7 +166,9 @@ struct DashboardLoop {
             pageSize: max(1, size.height / 2),
             layout: Layout.choose(width: size.width, height: size.height),
             inForce: shown.routeEntries.compactMapValues(\.effective),
-            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height)
+            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height),
+            sessions: ui.sessions == nil
+                ? [] : SessionRow.rows(records: shown.requestsForList, disk: shown.diskSessions, now: Date())
         )
         for action in ui.handle(key, context: context) {
             switch action {
@@ -178,8 +184,31 @@ struct DashboardLoop {
                 }
             case .setPaused(let paused):
                 frozen = paused ? state : nil
+            case .refreshSessions:
+                shared.sessions.refresh(ledgerPath: shared.store.config.usage.localPath())
+                lastSessionsRefresh = Date()
+            case .archiveSession(let session):
+                shared.sessions.archive(session, ledgerPath: shared.store.config.usage.localPath())
             }
         }
+        dirty = true
+    }
+
+    /// Takes in the sessions the loader read, and asks for a new reading every 15 s while the
+    /// Sessions view is open (the reading itself happens off this loop).
+    private mutating func refreshSessions(now: Date) {
+        if ui.sessions != nil, now.timeIntervalSince(lastSessionsRefresh) >= 15 {
+            lastSessionsRefresh = now
+            shared.sessions.refresh(ledgerPath: shared.store.config.usage.localPath())
+        }
+        let snapshot = shared.sessions.current
+        guard snapshot.version != lastSessionsVersion else { return }
+        lastSessionsVersion = snapshot.version
+        state.diskSessions = snapshot.sessions
+        state.touch()
+        frozen?.diskSessions = snapshot.sessions
+        frozen?.touch()
+        if let message = snapshot.message { ui.notice = message }
         dirty = true
     }
 

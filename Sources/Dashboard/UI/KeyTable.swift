@@ -80,10 +80,17 @@ enum KeyTable {
             help: "pause the display (traffic keeps flowing)",
             [(.key(.character("p")), .togglePause)]
         ),
+        Binding(
+            [.main],
+            keys: "s",
+            hint: "s sessions",
+            help: "Claude Code sessions: live ones, then recent ones on disk",
+            [(.key(.character("s")), .openSessions)]
+        ),
 
         // Ctrl-C quits from every mode.
         Binding(
-            [.help, .filterEntry, .switcherRoute, .switcherModel],
+            [.help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm],
             keys: "Ctrl-C",
             [(.key(.controlC), .quit)]
         ),
@@ -148,6 +155,36 @@ enum KeyTable {
                 (.key(.up), .move(.up)), (.key(.down), .move(.down)), (.key(.pageUp), .move(.pageUp)),
                 (.key(.pageDown), .move(.pageDown)),
             ]
+        ),
+
+        // The Sessions view (SessionsView.swift draws it).
+        Binding(
+            [.sessions],
+            keys: "↑↓, j/k, PgUp/PgDn",
+            [
+                (.key(.up), .move(.up)), (.key(.character("k")), .move(.up)), (.key(.down), .move(.down)),
+                (.key(.character("j")), .move(.down)), (.key(.pageUp), .move(.pageUp)),
+                (.key(.pageDown), .move(.pageDown)), (.key(.home), .move(.top)), (.key(.end), .move(.bottom)),
+            ]
+        ),
+        Binding([.sessions], keys: "⏎", hint: "⏎ requests", [(.key(.enter), .showSessionRequests)]),
+        Binding([.sessions], keys: "a", hint: "a archive", [(.key(.character("a")), .archiveSession)]),
+        Binding([.sessions], keys: "R", hint: "R resume", [(.key(.character("R")), .resumeCommand)]),
+        Binding(
+            [.sessions],
+            keys: "Esc, s, q",
+            hint: "Esc close",
+            [
+                (.key(.escape), .closeSessions), (.key(.character("s")), .closeSessions),
+                (.key(.character("q")), .closeSessions),
+            ]
+        ),
+        Binding([.sessionsConfirm], keys: "y", hint: "y archive", [(.key(.character("y")), .confirmArchive)]),
+        Binding(
+            [.sessionsConfirm],
+            keys: "n, Esc",
+            hint: "n keep",
+            [(.key(.character("n")), .cancelArchive), (.key(.escape), .cancelArchive)]
         ),
     ]
 

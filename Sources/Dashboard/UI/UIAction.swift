@@ -8,4 +8,8 @@ enum UIAction: Equatable, Sendable {
     case switchRoute(RouteKind, ModelRef?)
     /// Freeze (or unfreeze) the display; traffic keeps flowing.
     case setPaused(Bool)
+    /// Read the sessions again (off the render loop).
+    case refreshSessions
+    /// Archive this session (off the render loop; the result comes back as a notice).
+    case archiveSession(SessionSummary)
 }

@@ -46,6 +46,8 @@ struct UIState: Equatable {
         var inForce: [RouteKind: ModelRef] = [:]
         /// Help lines that do not fit the help box (how far it scrolls).
         var helpOverflow = 0
+        /// The Sessions view's rows, in order.
+        var sessions: [SessionRow] = []
 
         /// The routes whose model can be switched (not `explicit`/`subagent`).
         var switchable: [RouteKind] { routes.filter { RouteKind.configurable.contains($0) } }
@@ -67,6 +69,10 @@ struct UIState: Equatable {
     var switcher: Switcher?
     /// A one-line notice (e.g. the switch just applied).
     var notice: String?
+    /// The Sessions view, when open.
+    var sessions: SessionsView?
+    /// The session whose requests the Requests pane lists (Enter in the Sessions view).
+    var sessionFilter: String?
 
     /// Models matching the switcher's filter.
     static func filteredModels(_ models: [ModelRef], filter: String) -> [ModelRef] {
@@ -78,6 +84,7 @@ struct UIState: Equatable {
     /// Where keys go now: the main screen or the mode drawn over it.
     var mode: KeyBinding.Mode {
         if let switcher { return switcher.step == .route ? .switcherRoute : .switcherModel }
+        if let sessions { return sessions.confirming == nil ? .sessions : .sessionsConfirm }
         if editingFilter { return .filterEntry }
         return showHelp ? .help : .main
     }
@@ -92,7 +99,7 @@ struct UIState: Equatable {
     /// Handles one key: looks it up in ``KeyTable`` for the current mode and carries it out.
     mutating func handle(_ key: Key, context: Context) -> [UIAction] {
         let mode = self.mode
-        if mode == .main { notice = nil }
+        if mode == .main || mode == .sessions { notice = nil }
         // Any key while typing a filter changes what is listed: the selection starts again at the top.
         defer { if mode == .filterEntry { selectedRequest = nil } }
         guard let command = KeyTable.command(for: key, mode: mode, focus: focus) else { return [] }
@@ -129,6 +136,9 @@ struct UIState: Equatable {
                 focus = .requests
             } else if !filter.isEmpty {
                 filter = ""
+            } else if sessionFilter != nil {
+                sessionFilter = nil
+                selectedRequest = nil
             } else {
                 selectedRequest = nil
             }
@@ -148,6 +158,9 @@ struct UIState: Equatable {
             switcher = Switcher(routeIndex: index)
         case .resetRoute:
             return resetRoute(mode: mode, context: context)
+        case .openSessions, .closeSessions, .showSessionRequests, .archiveSession, .confirmArchive, .cancelArchive,
+            .resumeCommand:
+            return performSessions(command, context: context)
         case .applyFilter:
             editingFilter = false
         case .clearFilter:
@@ -281,7 +294,14 @@ struct UIState: Equatable {
             guard let switcher else { return }
             let count = Self.filteredModels(context.models, filter: switcher.filter).count
             self.switcher?.modelIndex = clamp(switcher.modelIndex + delta, 0, max(0, count - 1))
-        case .filterEntry:
+        case .sessions:
+            guard let index = sessions?.index else { return }
+            sessions?.index = clamp(
+                index.addingReportingOverflow(delta).partialValue,
+                0,
+                max(0, context.sessions.count - 1)
+            )
+        case .filterEntry, .sessionsConfirm:
             break
         }
     }

@@ -23,3 +23,10 @@ enum Fixture {
         return url
     }
 }
+
+extension Fixture {
+    /// The bytes of the file at `path` (anywhere).
+    static func bytesAt(_ path: String) throws -> [UInt8] {
+        Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+}
