@@ -13,6 +13,7 @@ public struct LedgerStatus: Sendable, Equatable {
     public var warning: String?
     /// Rows not yet in the database (in memory, or waiting to be shipped to PostgreSQL).
     public var waiting: Int
+    /// Spending against the budgets (level, today's and this month's USD, warning line).
     public var budget: BudgetStatus
 }
 
@@ -25,7 +26,9 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     /// Rows kept in memory while the database cannot be written; older ones are dropped beyond.
     public static let maximumPending = 100_000
 
+    /// The SQLite file rows are written to (the outbox, when they are shipped to PostgreSQL).
     public let path: String
+    /// The instance name every row carries (`$SWITCHBOARD_INSTANCE`, else the host name, by default).
     public let instance: String
     let store: ConfigStore
     let logger: Logger
@@ -98,6 +101,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     /// Rows need no streamed output.
     public var wantsProgress: Bool { false }
 
+    /// Folds the event; a request that ended becomes a priced row, counted against the budgets and queued for writing.
     public func receive(_ event: ProxyEvent) {
         let row = folder.withLock { folder in
             folder.apply(event) { provider, model in
@@ -300,10 +304,13 @@ public final class UsageLedger: ProxyEventSink, Sendable {
 
 /// Runs the ledger with the proxy: opens it at start, writes what is pending at shutdown.
 public struct UsageLedgerService: Service {
+    /// The ledger this service opens and flushes.
     public let ledger: UsageLedger
 
+    /// A service running `ledger` with the proxy.
     public init(ledger: UsageLedger) { self.ledger = ledger }
 
+    /// Starts the ledger, waits for graceful shutdown, then writes every pending row.
     public func run() async throws {
         ledger.start()
         try? await gracefulShutdown()
