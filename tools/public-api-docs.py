@@ -15,7 +15,7 @@ import re
 import sys
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-DECLARATION = re.compile(r"\s*(@\w+(\([^)]*\))?\s+)*(public|open)\b")
+DECLARATION = re.compile(r"\s*(@\w+(\([^)]*\))?\s+)*(public|open)\s+[\w@]")
 ATTRIBUTE = re.compile(r"\s*@\w+")
 
 

@@ -5,15 +5,25 @@
 public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Anthropic's error types.
     public enum Kind: String, Sendable {
+        /// 400: the request is malformed or asks for something unsupported (also 499 when the client left).
         case invalidRequest = "invalid_request_error"
+        /// 401: the client's key is missing or wrong.
         case authentication = "authentication_error"
+        /// 402: the account cannot pay.
         case billing = "billing_error"
+        /// 403: the key may not do this.
         case permission = "permission_error"
+        /// 404: no such endpoint or model.
         case notFound = "not_found_error"
+        /// 413: the request body is too large.
         case requestTooLarge = "request_too_large"
+        /// 429: too many requests, or an enforced budget is used up.
         case rateLimit = "rate_limit_error"
+        /// 500: something failed upstream or in the proxy.
         case api = "api_error"
+        /// 504: no answer in time.
         case timeout = "timeout_error"
+        /// 529: the provider is overloaded.
         case overloaded = "overloaded_error"
 
         /// The HTTP status Anthropic uses for this type.
@@ -58,6 +68,7 @@ public struct APIError: Error, Sendable, Equatable, CustomStringConvertible {
         self.shouldRetry = shouldRetry
     }
 
+    /// `429 rate_limit_error: message`: the status, the Anthropic error type and the message.
     public var description: String { "\(status) \(kind.rawValue): \(message)" }
 
     /// The JSON body: `{"type":"error","error":{"type":…,"message":…}}`.

@@ -2,26 +2,41 @@
 public enum StreamEvent: Sendable, Equatable {
     /// The kinds of content block.
     public enum BlockStart: Sendable, Equatable {
+        /// A text block.
         case text
+        /// A thinking (reasoning) block.
         case thinking
+        /// A tool call block, with the call's id and the tool's name.
         case toolUse(id: String, name: String)
     }
 
     /// The kinds of delta; each is valid only inside its own kind of block.
     public enum Delta: Sendable, Equatable {
+        /// Text for a text block.
         case text(String)
+        /// Reasoning text for a thinking block.
         case thinking(String)
+        /// The signature that closes a thinking block.
         case signature(String)
+        /// A piece of a tool call's JSON input (`input_json_delta`).
         case inputJSON(String)
     }
 
+    /// `message_start`: the message id, the model name and the input tokens reported at the start.
     case messageStart(id: String, model: String, inputTokens: Int)
+    /// `content_block_start`: block `index` opens.
     case contentBlockStart(index: Int, BlockStart)
+    /// `content_block_delta`: more content for the open block `index`.
     case contentBlockDelta(index: Int, Delta)
+    /// `content_block_stop`: block `index` closes.
     case contentBlockStop(index: Int)
+    /// `message_delta`: why the model stopped, the matched stop sequence if any, and the final usage.
     case messageDelta(stopReason: StopReason, stopSequence: String?, usage: Usage)
+    /// `message_stop`: the end of the message.
     case messageStop
+    /// `ping`: keeps an idle stream alive; carries nothing.
     case ping
+    /// `error`: the stream failed; nothing follows.
     case error(APIError)
 
     /// The SSE `event:` name.
@@ -115,20 +130,30 @@ public enum StreamEvent: Sendable, Equatable {
 
 /// Why the model stopped.
 public enum StopReason: String, Sendable, Equatable {
+    /// The model finished its turn.
     case endTurn = "end_turn"
+    /// The answer reached `max_tokens`.
     case maxTokens = "max_tokens"
+    /// The answer hit one of the request's stop sequences.
     case stopSequence = "stop_sequence"
+    /// The model called a tool and waits for its result.
     case toolUse = "tool_use"
+    /// The model declined to answer.
     case refusal = "refusal"
 }
 
 /// Token usage as Anthropic reports it. Input excludes cache reads; the three add up to the prompt.
 public struct Usage: Sendable, Equatable {
+    /// Prompt tokens not read from the cache (cache writes are also counted in `cacheCreationInputTokens`).
     public var inputTokens: Int
+    /// Tokens of the answer.
     public var outputTokens: Int
+    /// Prompt tokens read from the provider's cache.
     public var cacheReadInputTokens: Int
+    /// Prompt tokens written to the cache; only Anthropic-format providers report them, else 0.
     public var cacheCreationInputTokens: Int
 
+    /// Makes a usage record; the cache counts default to none.
     public init(inputTokens: Int, outputTokens: Int, cacheReadInputTokens: Int = 0, cacheCreationInputTokens: Int = 0) {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens

@@ -7,12 +7,14 @@ public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file, when the config came from one.
     public var path: String?
 
+    /// An error about `key` (empty when no one key is at fault); `path` is the config file, if any.
     public init(key: String, _ problem: String, path: String? = nil) {
         self.key = key
         self.problem = problem
         self.path = path
     }
 
+    /// `file: key: problem`, leaving out the parts that are missing.
     public var description: String {
         let location = path.map { "\($0): " } ?? ""
         return key.isEmpty ? "\(location)\(problem)" : "\(location)\(key): \(problem)"

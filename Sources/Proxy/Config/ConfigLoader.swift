@@ -8,9 +8,12 @@ import Foundation
 /// `$VAR`/`${VAR}` expanded; unknown keys are warnings, a route naming something that is not
 /// configured is an error.
 public struct ConfigLoader: Sendable {
+    /// The environment `$VAR` and `${VAR}` are expanded from, and `SWITCHBOARD_CONFIG` read from.
     public var environment: [String: String]
+    /// The home directory the default config paths (`~/.config/switchboard`, `~/.claude-code-router`) are under.
     public var homeDirectory: String
 
+    /// A loader reading the process's environment by default; the home directory defaults to `$HOME`.
     public init(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         homeDirectory: String? = nil

@@ -8,6 +8,7 @@ public final class ConfigStore: Sendable {
     /// The route table, switched by the dashboard.
     public let routes: RouteTable
 
+    /// A store serving `config`, with the route table set to its routes.
     public init(_ config: SwitchboardConfig) {
         state = Mutex((config, SecretRedactor(secrets: config.secrets)))
         routes = RouteTable(configured: config.routes)
@@ -21,7 +22,9 @@ public final class ConfigStore: Sendable {
 
     /// The outcome of the last reload: when, and the error if the edit was refused.
     public struct ReloadStatus: Sendable, Equatable {
+        /// When the reload was tried.
         public var time: Date
+        /// Why the edited file was refused (the last good config kept serving); `nil` when it was applied.
         public var error: String?
     }
 

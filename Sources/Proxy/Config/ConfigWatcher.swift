@@ -17,6 +17,8 @@ public struct ConfigWatcher: Service {
     /// Applied to every reloaded config (command-line overrides such as `--port`).
     let adjust: @Sendable (SwitchboardConfig) -> SwitchboardConfig
 
+    /// Watches the file at `path`, checking it every `interval`; each good reload goes through
+    /// `adjust` into `store`.
     public init(
         path: String,
         store: ConfigStore,
@@ -50,6 +52,7 @@ public struct ConfigWatcher: Service {
         )
     }
 
+    /// Polls the file until the service group shuts down gracefully.
     public func run() async throws {
         try? await cancelWhenGracefulShutdown { try await watch() }
     }

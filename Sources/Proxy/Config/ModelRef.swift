@@ -5,6 +5,7 @@ public struct ModelRef: Hashable, Sendable, CustomStringConvertible, Comparable 
     /// The model id at that provider (may itself contain commas or slashes).
     public var model: String
 
+    /// The model `model` at the provider named `provider`; nothing is checked against the config.
     public init(provider: String, model: String) {
         self.provider = provider
         self.model = model
@@ -19,8 +20,10 @@ public struct ModelRef: Hashable, Sendable, CustomStringConvertible, Comparable 
         self.init(provider: provider, model: model)
     }
 
+    /// `provider,model`, the form the config and clients write.
     public var description: String { "\(provider),\(model)" }
 
+    /// Orders by the `provider,model` text.
     public static func < (lhs: ModelRef, rhs: ModelRef) -> Bool { lhs.description < rhs.description }
 }
 

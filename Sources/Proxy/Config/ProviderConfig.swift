@@ -34,6 +34,8 @@ public struct ProviderConfig: Sendable, Equatable {
     /// `api_base_url` as written, and why the endpoint differs from it beyond an appended
     /// `/chat/completions` (a bare host, Gemini's native base), for `check` to say.
     public var baseURL: String?
+    /// Why the endpoint differs from `baseURL` beyond an appended `/chat/completions`; `nil` when
+    /// it does not, and always for Anthropic-compatible providers.
     public var endpointNote: String?
     /// `"context_window"`: tokens per model id, or for every model under the key `""` (the
     /// config's plain number).
@@ -45,6 +47,7 @@ public struct ProviderConfig: Sendable, Equatable {
     /// `"budget"`: this provider's spending limit.
     public var budget: Budget?
 
+    /// A provider as parsed, with its transformer chains read from `transformer`; the other settings are set after.
     public init(
         name: String,
         endpoint: String,

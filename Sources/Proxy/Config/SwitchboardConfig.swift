@@ -5,7 +5,9 @@
 public struct SwitchboardConfig: Sendable, Equatable {
     /// Where the config came from.
     public enum Source: Sendable, Equatable, CustomStringConvertible {
+        /// A config file at this path.
         case file(String)
+        /// The built-in NVIDIA NIM config, used when no file exists.
         case builtin
 
         /// The file path, when there is one.
@@ -14,6 +16,7 @@ public struct SwitchboardConfig: Sendable, Equatable {
             return nil
         }
 
+        /// The file path, or a note that the built-in default is in use.
         public var description: String {
             switch self {
             case .file(let path): return path
@@ -22,7 +25,9 @@ public struct SwitchboardConfig: Sendable, Equatable {
         }
     }
 
+    /// Where the config came from: a file, or the built-in NVIDIA NIM default.
     public var source: Source
+    /// The configured providers, in the file's order.
     public var providers: [ProviderConfig]
     /// The configured model for each route that has one (`default` always does).
     public var routes: [RouteKind: ModelRef]
@@ -34,7 +39,9 @@ public struct SwitchboardConfig: Sendable, Equatable {
     public var apiKey: String?
     /// The environment variable `APIKEY` was read from, when it was written `$VAR`.
     public var apiKeyVariable: String?
+    /// The address the server listens on (`HOST`, default `127.0.0.1`).
     public var host: String
+    /// The port the server listens on (`PORT`, default 3456; 0 picks a free one).
     public var port: Int
     /// Longest wait for the upstream's first byte, and longest silence between chunks.
     public var apiTimeoutMilliseconds: Int

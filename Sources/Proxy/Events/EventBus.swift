@@ -10,6 +10,7 @@ public protocol ProxyEventSink: Sendable {
 }
 
 extension ProxyEventSink {
+    /// Sinks get progress events unless they say otherwise.
     public var wantsProgress: Bool { true }
 }
 
@@ -21,6 +22,7 @@ public final class EventBus: Sendable {
     private let progress = Atomic<Bool>(false)
     private let nextID = Atomic<UInt64>(1)
 
+    /// A bus with no sinks, counting request ids from 1.
     public init() {}
 
     /// Whether anyone listens (callers skip building detail nobody will see).

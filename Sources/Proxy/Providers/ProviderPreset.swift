@@ -6,10 +6,12 @@
 /// Recognised from the base URL, or named by a provider's `"preset"` key (which wins, so a
 /// preset also applies behind a gateway or a local mirror).
 public enum ProviderPreset: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// Provider families recognised by their base URL or named by `"preset"`.
     case nvidia, deepseek, openrouter, ollama, gemini, groq, minimax, moonshot, zhipu, siliconflow
     /// The generic OpenAI-compatible default.
     case openai
 
+    /// The preset's name, as a provider's `"preset"` key names it (lowercase).
     public var description: String { rawValue }
 
     /// The preset for an endpoint URL (the generic one when nothing matches).

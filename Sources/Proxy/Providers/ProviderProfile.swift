@@ -15,6 +15,7 @@ public struct ProviderProfile: Sendable {
     /// What each configured transformer did.
     public var transformerEffects: [(name: String, effect: Transformer.Effect)] = []
 
+    /// A profile with the given preset choices, no tool buffering, no passthrough and no transformer effects.
     public init(
         preset: ProviderPreset = .openai,
         request: ChatRequestBuilder.Options = .init(),

@@ -9,6 +9,7 @@ public final class ThoughtSignatureStore: Sendable {
 
     private let state = Mutex<(signatures: [String: String], order: [String])>(([:], []))
 
+    /// An empty store (it keeps at most 4,096 signatures, dropping the oldest).
     public init() {}
 
     /// Remembers `signature` for the tool call `id`.

@@ -1,9 +1,12 @@
 /// One claude-code-router transformer as written in a provider's `transformer.use`:
 /// a name, or `[name, {options}]`.
 public struct Transformer: Sendable, Equatable {
+    /// The transformer's name as written (`deepseek`, `maxtoken`, `enhancetool`, ...).
     public var name: String
+    /// The options object of the `[name, {options}]` form; empty for a bare name.
     public var options: JSONObject
 
+    /// A transformer with `name` and its options (none by default).
     public init(name: String, options: JSONObject = JSONObject()) {
         self.name = name
         self.options = options
@@ -18,6 +21,7 @@ public struct Transformer: Sendable, Equatable {
         /// Switchboard does not implement it; it is ignored.
         case ignored(String)
 
+        /// `applied`, `not needed (why)` or `ignored (why)`, as `check` prints it.
         public var description: String {
             switch self {
             case .applied: return "applied"

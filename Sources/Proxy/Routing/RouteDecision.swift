@@ -9,6 +9,7 @@ public struct RouteDecision: Sendable, Equatable {
     /// Why this route won, for logs and the dashboard.
     public var reason: String
 
+    /// A decision for `kind` going to `target` first, then `fallbacks` in order.
     public init(kind: RouteKind, target: ModelRef, fallbacks: [ModelRef] = [], reason: String) {
         self.kind = kind
         self.target = target

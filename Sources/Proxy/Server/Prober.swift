@@ -6,19 +6,23 @@ import NIOCore
 public struct Prober: Sendable {
     /// One model's result.
     public struct Result: Sendable {
+        /// The model probed.
         public var model: ModelRef
         /// 200, or the error's status.
         public var status: Int
+        /// Time from sending the probe to its first content block; `nil` when none came.
         public var ttft: Duration?
         /// The error in one line (keys redacted), when it failed.
         public var error: String?
 
+        /// Whether the model answered without an error.
         public var succeeded: Bool { error == nil }
     }
 
     let engine: ProxyEngine
     let timeout: Duration
 
+    /// A prober sending through `engine` that gives up on a model after `timeout`.
     public init(engine: ProxyEngine, timeout: Duration = .seconds(60)) {
         self.engine = engine
         self.timeout = timeout

@@ -27,6 +27,7 @@ public final class ProxyEngine: Sendable {
     /// Each Claude Code session's last model, context and totals (`GET /switchboard/session`).
     public let sessions: SessionTracker
 
+    /// An engine serving `store`'s config through `client`; a ledger and metrics only when given.
     public init(
         store: ConfigStore,
         events: EventBus = EventBus(),

@@ -8,6 +8,7 @@ import ServiceLifecycle
 /// On graceful shutdown it stops accepting connections and lets requests in flight finish;
 /// the owning `ServiceGroup` bounds how long that may take.
 public struct ProxyServer: Service {
+    /// The engine behind the HTTP endpoints (config, events, ledger, sessions).
     public let engine: ProxyEngine
     private let application: Application<ProxyResponder>
     private let client: UpstreamClient
@@ -54,6 +55,7 @@ public struct ProxyServer: Service {
         )
     }
 
+    /// Serves until graceful shutdown, then shuts the upstream client down (also when serving fails).
     public func run() async throws {
         do {
             try await application.run()

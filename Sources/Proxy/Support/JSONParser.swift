@@ -10,6 +10,7 @@ public struct JSONParser {
         public var reason: String
         /// The byte offset where it went wrong.
         public var offset: Int
+        /// `reason at byte offset`.
         public var description: String { "\(reason) at byte \(offset)" }
     }
 

@@ -3,12 +3,19 @@
 /// Objects keep their keys in document order: tool schemas and tool inputs are forwarded to
 /// models, and the order of properties in them is part of the prompt a model sees.
 public enum JSONValue: Sendable, Equatable {
+    /// JSON `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number written without fraction or exponent that fits in an `Int`.
     case int(Int)
+    /// Any other number (a fraction, an exponent, an integer too large for `Int`).
     case double(Double)
+    /// A string, unescaped.
     case string(String)
+    /// An array, in order.
     case array([JSONValue])
+    /// An object, keys in document order.
     case object(JSONObject)
 
     /// The value for `key` when this is an object, else `nil`.
@@ -94,6 +101,7 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         for (key, value) in members { self[key] = value }
     }
 
+    /// An object from a dictionary literal, members in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self.init(elements.map { (key: $0.0, value: $0.1) })
     }
@@ -133,6 +141,7 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
         members.append((key: key, value: value))
     }
 
+    /// Equal when both have the same keys with equal values, in any order.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.members.count == rhs.members.count else { return false }
         // Same order (nearly always): one pass; else by key, through an index past a few keys.
@@ -150,12 +159,19 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral, ExpressibleByFloatLiteral
 {
+    /// A string literal stands for `.string`.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// An integer literal stands for `.int`.
     public init(integerLiteral value: Int) { self = .int(value) }
+    /// A floating-point literal stands for `.double`.
     public init(floatLiteral value: Double) { self = .double(value) }
+    /// `true` and `false` stand for `.bool`.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// An array literal stands for `.array`.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// `nil` stands for `.null`.
     public init(nilLiteral: ()) { self = .null }
+    /// A dictionary literal stands for `.object`, members in the order written.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(JSONObject(elements.map { (key: $0.0, value: $0.1) }))
     }

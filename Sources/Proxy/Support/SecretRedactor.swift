@@ -6,9 +6,11 @@ import Foundation
 /// error), and so is anything shaped like a bearer token or a well-known key prefix.
 public struct SecretRedactor: Sendable {
     private let secrets: [String]
+    /// What a secret is replaced with.
     public static let mask = "[REDACTED]"
     private static let prefixes = ["sk-", "nvapi-", "sk_", "gsk_", "AIza", "xai-", "pplx-"]
 
+    /// A redactor for `secrets` (the configured keys); ones shorter than 4 characters are ignored.
     public init(secrets: [String]) {
         // Longest first, so a key that contains another is removed whole.
         self.secrets = secrets.filter { $0.count >= 4 }.sorted { $0.count > $1.count }

@@ -6,12 +6,16 @@ public struct ChatChunk: Sendable, Equatable {
     public struct ToolCallDelta: Sendable, Equatable {
         /// The call's position; some providers omit it.
         public var index: Int?
+        /// The call's id; providers usually send it only in the call's first delta.
         public var id: String?
+        /// The function's name; usually only in the call's first delta.
         public var name: String?
+        /// A piece of the JSON arguments text (arguments sent as an object are serialized to text).
         public var arguments: String?
         /// Gemini's `extra_content.google.thought_signature`.
         public var thoughtSignature: String?
 
+        /// Makes a delta from its parts (the fast chunk scanner and tests build them this way).
         public init(
             index: Int?,
             id: String? = nil,
@@ -29,10 +33,15 @@ public struct ChatChunk: Sendable, Equatable {
 
     /// Tokens as the upstream counted them.
     public struct UpstreamUsage: Sendable, Equatable {
+        /// `prompt_tokens`: the whole prompt, cached tokens included.
         public var promptTokens: Int
+        /// `completion_tokens`: the tokens the model generated.
         public var completionTokens: Int
+        /// Prompt tokens served from cache (`prompt_tokens_details.cached_tokens`, or
+        /// `prompt_cache_hit_tokens`); 0 when not reported.
         public var cachedTokens: Int
 
+        /// Makes a usage record; `cachedTokens` defaults to none.
         public init(promptTokens: Int, completionTokens: Int, cachedTokens: Int = 0) {
             self.promptTokens = promptTokens
             self.completionTokens = completionTokens
@@ -42,21 +51,30 @@ public struct ChatChunk: Sendable, Equatable {
 
     /// An error reported inside the stream.
     public struct StreamError: Sendable, Equatable {
+        /// The provider's error message (the error's JSON text when it has no `message`).
         public var message: String
         /// An HTTP-like status when the provider gave one.
         public var status: Int?
     }
 
+    /// Answer text in this chunk (`delta.content`, or the text parts of a content list).
     public var content: String?
+    /// Reasoning text in this chunk (`reasoning_content`, `reasoning`, `reasoning_details` or thinking parts).
     public var reasoning: String?
+    /// The model's refusal text (`delta.refusal`), when it refuses.
     public var refusal: String?
+    /// Pieces of tool calls in this chunk, in the order sent.
     public var toolCalls: [ToolCallDelta] = []
+    /// The choice's `finish_reason` (`stop`, `length`, `tool_calls`, ...); `nil` before the last chunk.
     public var finishReason: String?
     /// The matched stop string, when the server says (vLLM's `stop_reason`).
     public var matchedStop: String?
+    /// Token counts, which providers usually send only on the last chunk; `nil` when this one has none.
     public var usage: UpstreamUsage?
+    /// An error the provider reported inside the stream; `nil` for ordinary chunks.
     public var error: StreamError?
 
+    /// Makes a chunk from decoded parts (the fast chunk scanner and tests build them this way).
     public init(
         content: String? = nil,
         reasoning: String? = nil,

@@ -24,6 +24,7 @@ public struct ChatRequestBuilder: Sendable {
 
     /// How tool input schemas are cleaned for providers that reject parts of JSON Schema.
     public enum SchemaCleaning: Sendable, Equatable {
+        /// Schemas are sent as the client wrote them.
         case none
         /// Remove `$schema` (Groq).
         case stripSchemaKeyword
@@ -65,6 +66,7 @@ public struct ChatRequestBuilder: Sendable {
         /// Send Gemini thought signatures back on earlier tool calls.
         public var thoughtSignatures = false
 
+        /// The generic OpenAI-compatible choices: plain `max_tokens`, no thinking control, nothing added or cleaned.
         public init() {}
     }
 
@@ -79,8 +81,10 @@ public struct ChatRequestBuilder: Sendable {
         public var toolNames: [String: String]
     }
 
+    /// The provider's request-side choices this builder applies.
     public var options: Options
 
+    /// A builder for a provider with these choices (the generic ones by default).
     public init(options: Options = Options()) {
         self.options = options
     }

@@ -27,6 +27,7 @@ public struct StreamTranslator: Sendable {
         /// Where Gemini thought signatures of tool calls are kept for later turns.
         public var thoughtSignatures: ThoughtSignatureStore?
 
+        /// The facts of one response; tool buffering, the exit tool and thought signatures are off unless set after.
         public init(
             messageID: String,
             model: String,
@@ -96,6 +97,7 @@ public struct StreamTranslator: Sendable {
     /// bytes, not per delta (a call per token-sized delta showed up in profiles).
     private var uncountedOutput = ""
 
+    /// A translator for one response; call ``start()`` first.
     public init(configuration: Configuration) {
         self.configuration = configuration
         splitter = ThinkTagSplitter(mode: configuration.thinkTags)

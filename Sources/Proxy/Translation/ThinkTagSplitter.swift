@@ -19,7 +19,9 @@ public struct ThinkTagSplitter: Sendable, Equatable {
 
     /// A piece of output.
     public enum Segment: Sendable, Equatable {
+        /// Content inside `<think>…</think>` (tags removed).
         case thinking(String)
+        /// Content outside the tags.
         case text(String)
     }
 
@@ -34,6 +36,7 @@ public struct ThinkTagSplitter: Sendable, Equatable {
     private var state: State
     private var held = ""
 
+    /// A splitter for one response's content; with `.off` everything is text.
     public init(mode: Mode) {
         self.mode = mode
         state = mode == .off ? .text : .start

@@ -7,10 +7,14 @@ import NIOHTTP1
 /// or after the provider's `Retry-After` when it sends one. A wait longer than
 /// ``maximumWait`` is not worth holding the client for: the next fallback is tried instead.
 public struct RetryPolicy: Sendable {
+    /// Retries per model after the first attempt (a provider with several keys gets one more per extra key).
     public var retries = 2
+    /// The first backoff; it doubles each retry and is jittered by ±20%.
     public var baseDelay = Duration.milliseconds(500)
+    /// The longest wait (backoff, `Retry-After`, a key's cooldown) worth holding the client for.
     public var maximumWait = Duration.seconds(20)
 
+    /// The defaults: 2 retries, 500 ms base delay, 20 s longest wait.
     public init() {}
 
     /// Whether an HTTP status is worth retrying.

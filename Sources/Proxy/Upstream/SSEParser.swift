@@ -15,6 +15,7 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var lastWasCR = false
 
+    /// A parser at the start of a stream.
     public init() {}
 
     /// Feeds bytes; returns the data of every event they complete.

@@ -9,6 +9,7 @@ public enum BudgetLevel: Int, Sendable, Comparable {
     /// At 100% or more: red; with `enforce`, new requests are refused.
     case exceeded
 
+    /// Orders by severity: `ok` < `warning` < `exceeded`.
     public static func < (lhs: BudgetLevel, rhs: BudgetLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 
     static func of(spent: Double, limit: Double?) -> BudgetLevel {
@@ -22,9 +23,11 @@ public enum BudgetLevel: Int, Sendable, Comparable {
 /// The budget state for the dashboard header: the worst level among the budgets, and a line
 /// saying which.
 public struct BudgetStatus: Sendable, Equatable {
+    /// The worst level among the global and per-provider budgets, daily and monthly.
     public var level: BudgetLevel
     /// Spending today and this month, all providers (USD).
     public var spentToday: Double
+    /// Spending this calendar month (local time), all providers, in USD.
     public var spentThisMonth: Double
     /// E.g. "budget: daily $4.10 of $5.00 (82%)"; `nil` when every budget is below 80%.
     public var message: String?
@@ -39,6 +42,7 @@ public struct BudgetTracker: Sendable {
     private(set) var monthly: [String: Double] = [:]
     private var announced: Set<String> = []
 
+    /// A tracker with nothing spent, for the local day and month of `now`.
     public init(now: Date = Date()) {
         day = UsageStore.day(now)
         month = String(day.prefix(7))

@@ -48,7 +48,9 @@ public enum PostgresLedger {
         return components.string ?? url
     }
 
+    /// A `USAGE_DB` URL that is not usable, or a query that returned nothing.
     public struct URLError: Error, CustomStringConvertible {
+        /// What is wrong, with any password in the URL masked.
         public var description: String
     }
 
@@ -253,12 +255,14 @@ public struct PostgresShipper: Service {
         let flag = Atomic<Bool>(false)
     }
 
+    /// A shipper sending `ledger`'s outbox rows to the PostgreSQL server at `url`.
     public init(ledger: UsageLedger, url: String, logger: Logger) {
         self.ledger = ledger
         self.url = url
         self.logger = logger
     }
 
+    /// Ships rows until graceful shutdown; throws only for a bad URL (an unreachable server is logged and retried).
     public func run() async throws {
         // The pool logs every failed connection at info; the shipper says it once itself.
         var poolLogger = logger

@@ -2,13 +2,16 @@ import Foundation
 
 /// A model's price in USD per million tokens.
 public struct Price: Sendable, Equatable {
+    /// USD per million prompt tokens not read from the cache.
     public var input: Double
+    /// USD per million output tokens.
     public var output: Double
     /// Cache reads; `nil` charges them as input.
     public var cacheRead: Double?
     /// A free endpoint (NVIDIA NIM's hosted models, a local Ollama): cost 0, marked free.
     public var free: Bool
 
+    /// A price in USD per million tokens; cache reads cost `input` unless `cacheRead` is given.
     public init(input: Double, output: Double, cacheRead: Double? = nil, free: Bool = false) {
         self.input = input
         self.output = output
@@ -16,6 +19,7 @@ public struct Price: Sendable, Equatable {
         self.free = free
     }
 
+    /// A free endpoint's price: every token costs 0 and the row is marked free.
     public static let free = Price(input: 0, output: 0, cacheRead: 0, free: true)
 
     /// The cost of these tokens in USD.
@@ -58,7 +62,9 @@ public struct Price: Sendable, Equatable {
     }
 }
 
+/// Why a `"price"`, `"prices"`, `"budget"` or `"USAGE_DB"` value in the config cannot be used.
 public struct PriceError: Error, Sendable {
+    /// What is wrong, for the config error that names the key.
     public var message: String
 }
 
@@ -118,8 +124,10 @@ public enum BuiltInPrices {
 
 /// Looks up prices: a provider's `"prices"` for the model, its `"price"`, then the built-ins.
 public struct PriceBook: Sendable {
+    /// The config whose providers' prices are looked up.
     public let config: SwitchboardConfig
 
+    /// A price book over `config`'s providers and the built-in prices.
     public init(config: SwitchboardConfig) { self.config = config }
 
     /// The price of `model` at `provider`, or `nil` when unknown.

@@ -7,10 +7,14 @@ import Foundation
 public struct RequestOrigin: Sendable, Equatable {
     /// `claude-code`, `vscode`, `sdk` or `other`.
     public var client: String
+    /// The request's `User-Agent` header, cut to 200 characters; `nil` when absent.
     public var userAgent: String?
+    /// Claude Code's session id from `metadata.user_id`; `nil` for other clients.
     public var sessionID: String?
+    /// The directory after "Primary working directory:" in the request; `nil` when it names none.
     public var workingDirectory: String?
 
+    /// An origin from its parts; the defaults are an unknown (`other`) client.
     public init(
         client: String = "other",
         userAgent: String? = nil,

@@ -7,19 +7,27 @@ import Synchronization
 public struct SessionStatus: Sendable, Equatable, Codable {
     /// The last request of the session that ended.
     public struct LastRequest: Sendable, Equatable, Codable {
+        /// The provider that answered (or was tried last); `nil` when none was chosen.
         public var provider: String?
+        /// The model name at that provider (without the provider).
         public var model: String?
+        /// The route kind taken (`default`, `think`, ...); `nil` when routing failed.
         public var route: String?
         /// Prompt tokens as the provider counted them, cache reads included, plus the answer:
         /// what the next request of the conversation starts from.
         public var contextTokens: Int
         /// The model's window (config, else published figure); `nil` when unknown.
         public var contextWindow: Int?
+        /// Whether `contextTokens` rests on Switchboard's estimate rather than the provider's counts.
         public var estimated: Bool
+        /// The HTTP status the client got (499 when it left).
         public var status: Int
+        /// The Anthropic error type when the request failed (`cancelled` when the client left); else `nil`.
         public var errorType: String?
+        /// When the request arrived.
         public var at: Date
 
+        /// Makes the record from its fields; the tracker fills it from a ledger row.
         public init(
             provider: String?,
             model: String?,
@@ -62,15 +70,23 @@ public struct SessionStatus: Sendable, Equatable, Codable {
         case defaultWindow = "default_window"
     }
 
+    /// Claude Code's session id this status describes.
     public var sessionID: String
+    /// The session's last ended request; `nil` when none has ended. A refusal keeps the previous answer's model.
     public var last: LastRequest?
+    /// Requests of the session that ended, this run's and earlier runs' (from the ledger).
     public var requests = 0
+    /// Of those, the ones that ended with a non-2xx status.
     public var errors = 0
+    /// Prompt tokens not read from the cache, summed over the session.
     public var inputTokens = 0
+    /// Output tokens summed over the session.
     public var outputTokens = 0
+    /// Prompt tokens read from the provider's cache, summed over the session.
     public var cacheReadTokens = 0
     /// Known cost; `unpriced` counts requests whose price is unknown (the cost is then a floor).
     public var costUSD: Double?
+    /// Requests whose model has no known price and is not free.
     public var unpriced = 0
     /// Trouble at the providers this session uses, newest first ("nvidia: rate-limited (429) 12 s ago").
     public var warnings: [String] = []
@@ -80,8 +96,10 @@ public struct SessionStatus: Sendable, Equatable, Codable {
     public var known = false
     /// The model the default route sends the next request to, and its window.
     public var defaultModel: String?
+    /// The context window of `defaultModel` in tokens; `nil` when unknown.
     public var defaultWindow: Int?
 
+    /// An empty status for `sessionID`, with `known` false.
     public init(sessionID: String) { self.sessionID = sessionID }
 
     /// The JSON `GET /switchboard/session` answers (snake_case keys, ISO 8601 times).
@@ -105,6 +123,7 @@ public struct SessionStatus: Sendable, Equatable, Codable {
 ///
 /// Bounded: at most ``maximumSessions`` sessions are kept, the least recently active go first.
 public final class SessionTracker: ProxyEventSink, Sendable {
+    /// Most sessions kept in memory; past it the least recently active idle one is dropped.
     public static let maximumSessions = 2_000
     /// How long a rate limit or an RPM wait at a provider stays in the warnings.
     public static let troubleMemory: TimeInterval = 120
@@ -188,8 +207,10 @@ public final class SessionTracker: ProxyEventSink, Sendable {
         state = Mutex(State(folder: UsageFolder(instance: "")))
     }
 
+    /// False: the tracker needs each request's start, route, waits and end, not its streamed output.
     public var wantsProgress: Bool { false }
 
+    /// Folds one event into its session's totals and its provider's trouble, under a lock; returns at once.
     public func receive(_ event: ProxyEvent) {
         let config = store.config
         let now = clock()

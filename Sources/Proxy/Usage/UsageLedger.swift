@@ -13,6 +13,7 @@ public struct LedgerStatus: Sendable, Equatable {
     public var warning: String?
     /// Rows not yet in the database (in memory, or waiting to be shipped to PostgreSQL).
     public var waiting: Int
+    /// Spending against the budgets (level, today's and this month's USD, warning line).
     public var budget: BudgetStatus
 }
 
@@ -26,7 +27,9 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     /// beyond (``spillPath``), and are only lost if that cannot be written either.
     public static let maximumPending = 100_000
 
+    /// The SQLite file rows are written to (the outbox, when they are shipped to PostgreSQL).
     public let path: String
+    /// The instance name every row carries (`$SWITCHBOARD_INSTANCE`, else the host name, by default).
     public let instance: String
     let store: ConfigStore
     let logger: Logger
@@ -107,6 +110,7 @@ public final class UsageLedger: ProxyEventSink, Sendable {
     /// Rows need no streamed output.
     public var wantsProgress: Bool { false }
 
+    /// Folds the event; a request that ended becomes a priced row, counted against the budgets and queued for writing.
     public func receive(_ event: ProxyEvent) {
         let row = folder.withLock { folder in
             folder.apply(event) { provider, model in
@@ -393,10 +397,13 @@ public final class UsageLedger: ProxyEventSink, Sendable {
 
 /// Runs the ledger with the proxy: opens it at start, writes what is pending at shutdown.
 public struct UsageLedgerService: Service {
+    /// The ledger this service opens and flushes.
     public let ledger: UsageLedger
 
+    /// A service running `ledger` with the proxy.
     public init(ledger: UsageLedger) { self.ledger = ledger }
 
+    /// Starts the ledger, waits for graceful shutdown, then writes every pending row.
     public func run() async throws {
         ledger.start()
         try? await gracefulShutdown()

@@ -38,6 +38,7 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
         .milliseconds(Int($0 * 1000))
     }
 
+    /// Metrics with an empty registry of their own; `store` supplies prices.
     public init(store: ConfigStore) {
         self.store = store
         factory = HelpfulPrometheusFactory(
@@ -60,6 +61,7 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
     /// Metrics need no streamed output.
     public var wantsProgress: Bool { false }
 
+    /// Updates the counters, histograms and gauges for one event.
     public func receive(_ event: ProxyEvent) {
         switch event {
         case .started:

@@ -4,16 +4,24 @@ import GRDBSQLite
 
 /// How `stats` groups requests.
 public enum StatsGrouping: String, Sendable, CaseIterable {
+    /// By local day or hour of `started_at`, or by the request's route, provider, model, session,
+    /// project, client or instance.
     case day, hour, route, provider, model, session, project, client, instance
 }
 
 /// One group's totals (or the grand total).
 public struct StatsRow: Sendable, Equatable {
+    /// The group's label (a day, an hour, a route, `provider,model`, a session...; `-` when unknown), or `total`.
     public var key: String
+    /// Requests started in the window.
     public var requests = 0
+    /// Requests that ended with a non-2xx status, clients that left (499) included.
     public var errors = 0
+    /// Prompt tokens not read from the cache (cache reads are in `cacheReadTokens`), estimates included.
     public var inputTokens = 0
+    /// Output tokens, estimates included.
     public var outputTokens = 0
+    /// Prompt tokens read from the provider's cache.
     public var cacheReadTokens = 0
     /// USD for the priced requests; `nil` when none had a known price.
     public var costUSD: Double?
@@ -21,20 +29,30 @@ public struct StatsRow: Sendable, Equatable {
     public var unpriced = 0
     /// Anthropic's list price minus the cost, for requests where both are known.
     public var savedUSD: Double?
+    /// Median milliseconds to the first token (nearest rank); `nil` when no request got one.
     public var ttftP50: Int?
+    /// 95th-percentile milliseconds to the first token; `nil` when no request got one.
     public var ttftP95: Int?
+    /// Median request duration in milliseconds; `nil` when there were no requests.
     public var durationP50: Int?
+    /// 95th-percentile request duration in milliseconds; `nil` when there were no requests.
     public var durationP95: Int?
 
+    /// An empty row for the group `key`; the query adds each request to it.
     public init(key: String) { self.key = key }
 }
 
 /// What `stats` prints: the window, the totals and one row per group.
 public struct StatsReport: Sendable, Equatable {
+    /// Start of the window (inclusive).
     public var since: Date
+    /// End of the window (exclusive).
     public var until: Date
+    /// How `rows` are grouped.
     public var grouping: StatsGrouping
+    /// Every request in the window together, keyed `total`.
     public var totals: StatsRow
+    /// One row per group: in time order for `day` and `hour`, else most requests first.
     public var rows: [StatsRow]
 }
 
@@ -208,8 +226,10 @@ struct StatsAccumulator {
 
 /// Queries over the SQLite ledger: `stats`, and what the dashboard shows from it.
 public struct UsageQuery: Sendable {
+    /// The ledger database the queries read.
     public let store: UsageStore
 
+    /// Queries a ledger that is already open (read-only or not).
     public init(store: UsageStore) { self.store = store }
 
     /// Opens the ledger file at `path` for reading (the proxy may be writing it).
@@ -350,9 +370,13 @@ public struct UsageQuery: Sendable {
     public struct HistoryBucket: Sendable, Equatable {
         /// `yyyy-MM-dd HH:00` for hours, `yyyy-MM-dd` for days.
         public var bucket: String
+        /// The route name, or `provider,model` when grouped by model; `-` when the request had none.
         public var key: String
+        /// Requests started in the bucket.
         public var requests: Int
+        /// Input, cache-read and output tokens added together.
         public var tokens: Int
+        /// USD of the priced requests; `nil` when none had a known price.
         public var costUSD: Double?
     }
 
@@ -429,18 +453,30 @@ extension UsageQuery {
 extension UsageQuery {
     /// The last request of a session that a model answered (started before `until`).
     public struct SessionLast: Sendable, Equatable {
+        /// The provider that answered, by its config name; `nil` when the ledger has none.
         public var provider: String?
+        /// The model name at that provider (without the provider).
         public var model: String?
+        /// The route kind taken (`default`, `think`, `longContext`, ...); `nil` when routing failed.
         public var route: String?
+        /// Prompt tokens not read from the cache (see `cacheReadTokens`).
         public var inputTokens: Int
+        /// Prompt tokens read from the provider's cache.
         public var cacheReadTokens: Int
+        /// Output tokens of the answer (produced before the failure, for a failed one).
         public var outputTokens: Int
+        /// Whether the token counts are Switchboard's estimate rather than the provider's.
         public var estimated: Bool
+        /// The HTTP status the client got.
         public var status: Int
+        /// The Anthropic error type (`cancelled` when the client left); `nil` when it succeeded.
         public var errorType: String?
+        /// When the request arrived.
         public var startedAt: Date
     }
 
+    /// The newest request of session `id` started before `until` that a model answered (a 2xx,
+    /// or a failure after tokens were counted); `nil` when there is none.
     public func lastAnswered(session id: String, until: Date = .distantFuture) throws -> SessionLast? {
         try store.read { db in
             guard let name = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [id]) else {

@@ -3,7 +3,9 @@ import Logging
 
 /// Where `stats` reads: the configured ledger (the SQLite file, or PostgreSQL).
 public enum UsageReports {
+    /// Thrown when `stats` is asked for while the config turns the ledger off.
     public struct LedgerOff: Error, CustomStringConvertible {
+        /// Says the ledger is off and which config key does it.
         public var description: String { "the usage ledger is off (\"USAGE_DB\": false in the config)" }
     }
 

@@ -2,6 +2,7 @@ import Foundation
 
 /// One request in the ledger: what was asked, where it went, what came back and what it cost.
 public struct UsageRow: Sendable, Equatable, Codable {
+    /// When the request arrived (just after its body parsed).
     public var startedAt: Date
     /// The host name of the Switchboard that served it.
     public var instance: String
@@ -19,13 +20,17 @@ public struct UsageRow: Sendable, Equatable, Codable {
     public var requestedModel: String
     /// The route taken and why.
     public var route: String?
+    /// The router's reason for the choice, in words.
     public var routeReason: String?
     /// The provider and model that answered (or were tried last).
     public var provider: String?
+    /// The model name at `provider` (without the provider).
     public var model: String?
     /// Upstream attempts in all: 1 + retries + fallbacks when the answer came.
     public var attempts: Int
+    /// Failed attempts that were retried on the same model.
     public var retries: Int
+    /// Failed attempts after which the proxy fell back to another model.
     public var fallbacks: Int
     /// The position of the provider key used last (never the key).
     public var keyIndex: Int?
@@ -33,15 +38,23 @@ public struct UsageRow: Sendable, Equatable, Codable {
     public var status: Int
     /// The Anthropic error type (`cancelled` when the client left).
     public var errorType: String?
+    /// Anthropic's stop reason (`end_turn`, `tool_use`, ...); `nil` when the request failed.
     public var stopReason: String?
     /// The provider's token counts, or Switchboard's estimate when `estimated`.
     public var inputTokens: Int
+    /// Output tokens (for a failure, those produced before it).
     public var outputTokens: Int
+    /// Prompt tokens read from the provider's cache (not in `inputTokens`).
     public var cacheReadTokens: Int
+    /// Whether the counts are Switchboard's estimate (no usage reported, or the answer failed midway).
     public var estimated: Bool
+    /// Milliseconds from arrival to the first content delta; `nil` when none came.
     public var ttftMilliseconds: Int?
+    /// Milliseconds from arrival to the end of the answer or the failure.
     public var durationMilliseconds: Int
+    /// Size of the request body in bytes.
     public var requestBytes: Int
+    /// Bytes of the answer sent to the client.
     public var answerBytes: Int
     /// USD; `nil` when the model's price is unknown.
     public var costUSD: Double?
@@ -50,6 +63,7 @@ public struct UsageRow: Sendable, Equatable, Codable {
     /// Whether the model is free (NIM's hosted endpoints, local models).
     public var free: Bool
 
+    /// Makes a row; the defaults describe an unpriced 200 answered on the first attempt by an `other` client.
     public init(
         startedAt: Date,
         instance: String = "",

@@ -14,11 +14,14 @@ public enum UsageDestination: Sendable, Equatable {
 
 /// A spending limit in USD (`"budget": {"daily_usd": 5, "monthly_usd": 50, "enforce": true}`).
 public struct Budget: Sendable, Equatable {
+    /// The most to spend in a local calendar day, in USD; `nil` for no daily limit.
     public var dailyUSD: Double?
+    /// The most to spend in a local calendar month, in USD; `nil` for no monthly limit.
     public var monthlyUSD: Double?
     /// Refuse new requests once a limit is reached (otherwise only warn).
     public var enforce: Bool
 
+    /// A budget; with no limits it never warns or refuses.
     public init(dailyUSD: Double? = nil, monthlyUSD: Double? = nil, enforce: Bool = false) {
         self.dailyUSD = dailyUSD
         self.monthlyUSD = monthlyUSD
@@ -54,12 +57,14 @@ public struct Budget: Sendable, Equatable {
 
 /// The ledger's settings from the config's top level.
 public struct UsageSettings: Sendable, Equatable {
+    /// Where the ledger is kept (`"USAGE_DB"`); the default SQLite file unless set.
     public var destination: UsageDestination = .defaultFile
     /// Days per-request rows are kept (`"USAGE_RETENTION_DAYS"`); daily aggregates stay for good.
     public var retentionDays = 90
     /// The global budget (`"budget"`).
     public var budget: Budget?
 
+    /// Settings as the config's keys give them; the defaults are those of a config without them.
     public init(destination: UsageDestination = .defaultFile, retentionDays: Int = 90, budget: Budget? = nil) {
         self.destination = destination
         self.retentionDays = retentionDays

@@ -6,6 +6,7 @@ import Synchronization
 /// aggregates kept for good. Not thread-safe by itself: the ledger uses it from its writer
 /// queue only; `stats` opens its own.
 public final class UsageStore: Sendable {
+    /// The SQLite file this store opened.
     public let path: String
     let database: DatabaseQueue
     private let nameCache = Mutex<[String: Int64]>([:])
