@@ -25,7 +25,7 @@ public final class ProxyEngine: Sendable {
     /// What `GET /metrics` shows, when Prometheus metrics are kept.
     public let metrics: UsageMetrics?
     /// Each Claude Code session's last model, context and totals (`GET /switchboard/session`).
-    public let sessions: SessionTracker
+    let sessions: SessionTracker
 
     /// An engine serving `store`'s config through `client`; a ledger and metrics only when given.
     public init(

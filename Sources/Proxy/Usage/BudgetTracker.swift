@@ -35,7 +35,7 @@ public struct BudgetStatus: Sendable, Equatable {
 
 /// Spending today and this month, per provider, against the global and per-provider budgets.
 /// Says (once per budget and level) when spending reaches 80% and 100%.
-public struct BudgetTracker: Sendable {
+struct BudgetTracker: Sendable {
     private(set) var day: String
     private(set) var month: String
     private(set) var daily: [String: Double] = [:]
@@ -43,13 +43,13 @@ public struct BudgetTracker: Sendable {
     private var announced: Set<String> = []
 
     /// A tracker with nothing spent, for the local day and month of `now`.
-    public init(now: Date = Date()) {
+    init(now: Date = Date()) {
         day = UsageStore.day(now)
         month = String(day.prefix(7))
     }
 
     /// Adds spending already in the ledger (from earlier runs).
-    public mutating func seed(today: [String: Double], thisMonth: [String: Double]) {
+    mutating func seed(today: [String: Double], thisMonth: [String: Double]) {
         for (provider, cost) in today { daily[provider, default: 0] += cost }
         for (provider, cost) in thisMonth { monthly[provider, default: 0] += cost }
     }
@@ -69,7 +69,7 @@ public struct BudgetTracker: Sendable {
     }
 
     /// Adds one request's cost; returns the warnings to log (each budget and level once).
-    public mutating func add(cost: Double?, provider: String?, at date: Date = Date(), config: SwitchboardConfig)
+    mutating func add(cost: Double?, provider: String?, at date: Date = Date(), config: SwitchboardConfig)
         -> [String]
     {
         roll(to: date)
@@ -103,7 +103,7 @@ public struct BudgetTracker: Sendable {
     }
 
     /// The error for a new request to `provider` when an enforced budget is used up.
-    public func refusal(provider: String, config: SwitchboardConfig, now: Date = Date()) -> APIError? {
+    func refusal(provider: String, config: SwitchboardConfig, now: Date = Date()) -> APIError? {
         var copy = self
         copy.roll(to: now)
         for (scope, budget, scoped) in copy.budgets(config) where budget.enforce {
@@ -126,7 +126,7 @@ public struct BudgetTracker: Sendable {
     }
 
     /// The worst level among the budgets, for the dashboard header.
-    public func status(config: SwitchboardConfig) -> BudgetStatus {
+    func status(config: SwitchboardConfig) -> BudgetStatus {
         var worst = BudgetLevel.ok
         var message: String?
         for (scope, budget, provider) in budgets(config) {

@@ -122,11 +122,11 @@ public struct SessionStatus: Sendable, Equatable, Codable {
 /// ledger remembers from earlier runs, and watches providers for rate limits and waits.
 ///
 /// Bounded: at most ``maximumSessions`` sessions are kept, the least recently active go first.
-public final class SessionTracker: ProxyEventSink, Sendable {
+final class SessionTracker: ProxyEventSink, Sendable {
     /// Most sessions kept in memory; past it the least recently active idle one is dropped.
-    public static let maximumSessions = 2_000
+    static let maximumSessions = 2_000
     /// How long a rate limit or an RPM wait at a provider stays in the warnings.
-    public static let troubleMemory: TimeInterval = 120
+    static let troubleMemory: TimeInterval = 120
 
     struct Totals: Sendable, Equatable {
         var requests = 0
@@ -194,7 +194,7 @@ public final class SessionTracker: ProxyEventSink, Sendable {
     private let clock: @Sendable () -> Date
 
     /// - Parameter ledgerPath: the ledger's SQLite file, read for earlier runs' totals.
-    public init(
+    init(
         store: ConfigStore,
         ledgerPath: String?,
         runStarted: Date = Date(),
@@ -208,10 +208,10 @@ public final class SessionTracker: ProxyEventSink, Sendable {
     }
 
     /// False: the tracker needs each request's start, route, waits and end, not its streamed output.
-    public var wantsProgress: Bool { false }
+    var wantsProgress: Bool { false }
 
     /// Folds one event into its session's totals and its provider's trouble, under a lock; returns at once.
-    public func receive(_ event: ProxyEvent) {
+    func receive(_ event: ProxyEvent) {
         let config = store.config
         let now = clock()
         state.withLock { state in
@@ -288,7 +288,7 @@ public final class SessionTracker: ProxyEventSink, Sendable {
     /// The session's status: this run's requests plus earlier runs' from the ledger, and
     /// the model the default route answers with next (all a session that Switchboard has not
     /// seen yet gets, with `known` false).
-    public func status(session: String) -> SessionStatus {
+    func status(session: String) -> SessionStatus {
         let earlier = earlierTotals(session: session)
         let now = clock()
         let config = store.config

@@ -452,32 +452,32 @@ extension UsageQuery {
 
 extension UsageQuery {
     /// The last request of a session that a model answered (started before `until`).
-    public struct SessionLast: Sendable, Equatable {
+    struct SessionLast: Sendable, Equatable {
         /// The provider that answered, by its config name; `nil` when the ledger has none.
-        public var provider: String?
+        var provider: String?
         /// The model name at that provider (without the provider).
-        public var model: String?
+        var model: String?
         /// The route kind taken (`default`, `think`, `longContext`, ...); `nil` when routing failed.
-        public var route: String?
+        var route: String?
         /// Prompt tokens not read from the cache (see `cacheReadTokens`).
-        public var inputTokens: Int
+        var inputTokens: Int
         /// Prompt tokens read from the provider's cache.
-        public var cacheReadTokens: Int
+        var cacheReadTokens: Int
         /// Output tokens of the answer (produced before the failure, for a failed one).
-        public var outputTokens: Int
+        var outputTokens: Int
         /// Whether the token counts are Switchboard's estimate rather than the provider's.
-        public var estimated: Bool
+        var estimated: Bool
         /// The HTTP status the client got.
-        public var status: Int
+        var status: Int
         /// The Anthropic error type (`cancelled` when the client left); `nil` when it succeeded.
-        public var errorType: String?
+        var errorType: String?
         /// When the request arrived.
-        public var startedAt: Date
+        var startedAt: Date
     }
 
     /// The newest request of session `id` started before `until` that a model answered (a 2xx,
     /// or a failure after tokens were counted); `nil` when there is none.
-    public func lastAnswered(session id: String, until: Date = .distantFuture) throws -> SessionLast? {
+    func lastAnswered(session id: String, until: Date = .distantFuture) throws -> SessionLast? {
         try store.read { db in
             guard let name = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [id]) else {
                 return nil
