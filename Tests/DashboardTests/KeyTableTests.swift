@@ -5,7 +5,7 @@ import Testing
 /// The key table is the one place keys are defined: these check it is consistent, and that
 /// the footer, the modes' hint lines and the help box are drawn from it.
 struct KeyTableTests {
-    static let modes: [KeyBinding.Mode] = [.main, .help, .filterEntry, .switcherRoute, .switcherModel]
+    static let modes: [KeyBinding.Mode] = [.main, .help, .filterEntry, .switcherRoute, .switcherModel, .history]
 
     @Test func everyKeyReachesItsOwnBindingNoneIsShadowed() {
         for mode in Self.modes {
@@ -50,7 +50,7 @@ struct KeyTableTests {
         #expect(footer(.routes) == KeyTable.hints(.main, focus: .routes).joined(separator: "  "))
         #expect(
             footer(.requests, theme: .plainASCII)
-                == "q quit  ? help  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause"
+                == "q quit  ? help  h history  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause"
         )
     }
 
@@ -70,6 +70,12 @@ struct KeyTableTests {
         #expect(KeyTable.hints(.filterEntry) == ["⏎ apply", "Esc clear"])
         #expect(KeyTable.hints(.switcherRoute) == ["⏎ choose", "r reset", "Esc close"])
         #expect(KeyTable.hints(.switcherModel) == ["type to filter", "⏎ apply", "Esc back"])
+        #expect(
+            KeyTable.hints(.history) == [
+                "Tab route/model", "←→ req/tok/cost", "↑↓ scroll", "Esc back", "? help", "q quit",
+            ]
+        )
+        #expect(Theme.plainASCII.keyLabel("←→ req/tok/cost") == "left/right req/tok/cost")
         #expect(Theme.plainASCII.keyLabel("⏎ apply, ↑↓ scroll") == "Enter apply, up/down scroll")
         #expect(Theme.full.keyLabel("⏎ apply, ↑↓ scroll") == "⏎ apply, ↑↓ scroll")
     }

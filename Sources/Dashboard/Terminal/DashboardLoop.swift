@@ -12,6 +12,8 @@ final class DashboardShared: Sendable {
     let logPath: String
     let startedAt: Date
     let listenAddress = Mutex<String>("starting…")
+    /// Reads of the usage ledger, left by ``LedgerFeed``.
+    let ledgerInbox = LedgerInbox()
     let stopRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let onQuit: @Sendable () -> Void
@@ -66,6 +68,7 @@ struct DashboardLoop {
             defaultSource: try? ConfigLoader().locate(explicitPath: nil)
         )
         state.envCommand = EnvHint.command(listenAddress: "", configArgument: envConfigArgument)
+        state.ledgerEnabled = shared.store.config.usage.destination != .off
     }
 
     mutating func run() {
@@ -103,6 +106,10 @@ struct DashboardLoop {
         if dropped > 0 {
             state.droppedEvents += dropped
             state.touch()
+        }
+        if let ledger = shared.ledgerInbox.take() {
+            state.applyLedger(ledger)
+            frozen?.applyLedger(ledger)
         }
         let routes = shared.store.routes.entries()
         if routes != lastRoutes {
@@ -162,7 +169,10 @@ struct DashboardLoop {
             pageSize: max(1, size.height / 2),
             layout: Layout.choose(width: size.width, height: size.height),
             inForce: shown.routeEntries.compactMapValues(\.effective),
-            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height)
+            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height),
+            historyOverflow: ui.history.map {
+                HistoryView.overflow(shown, $0, theme: terminal.theme, width: size.width, height: size.height)
+            } ?? 0
         )
         for action in ui.handle(key, context: context) {
             switch action {
@@ -180,6 +190,7 @@ struct DashboardLoop {
                 frozen = paused ? state : nil
             }
         }
+        shared.ledgerInbox.historyWanted.store(ui.history != nil, ordering: .relaxed)
         dirty = true
     }
 

@@ -8,6 +8,7 @@ struct KeyBinding: Sendable {
         case filterEntry
         case switcherRoute
         case switcherModel
+        case history
     }
 
     /// What a key asks for; ``UIState`` carries it out in the mode it was pressed in.
@@ -21,6 +22,9 @@ struct KeyBinding: Sendable {
         case editFilter, togglePause, openSwitcher, resetRoute
         case applyFilter, clearFilter, deleteBackward, typeText
         case closeSwitcher, chooseRoute, stepBack, applyModel
+        case openHistory, closeHistory
+        case cycleGrouping(forward: Bool)
+        case cycleMetric(forward: Bool)
     }
 
     /// A move of the selection (or of a scrolled text).

@@ -46,6 +46,8 @@ struct UIState: Equatable {
         var inForce: [RouteKind: ModelRef] = [:]
         /// Help lines that do not fit the help box (how far it scrolls).
         var helpOverflow = 0
+        /// History view lines that do not fit (how far it scrolls).
+        var historyOverflow = 0
 
         /// The routes whose model can be switched (not `explicit`/`subagent`).
         var switchable: [RouteKind] { routes.filter { RouteKind.configurable.contains($0) } }
@@ -65,6 +67,8 @@ struct UIState: Equatable {
     /// How far the help box is scrolled.
     var helpScroll = 0
     var switcher: Switcher?
+    /// The History view, while it is open.
+    var history: HistoryState?
     /// A one-line notice (e.g. the switch just applied).
     var notice: String?
 
@@ -79,7 +83,8 @@ struct UIState: Equatable {
     var mode: KeyBinding.Mode {
         if let switcher { return switcher.step == .route ? .switcherRoute : .switcherModel }
         if editingFilter { return .filterEntry }
-        return showHelp ? .help : .main
+        if showHelp { return .help }
+        return history == nil ? .main : .history
     }
 
     /// The panes Tab, Shift-Tab and the digits can reach: those on screen in `layout`. The
@@ -183,6 +188,17 @@ struct UIState: Equatable {
                 switcher?.filter = ""
                 switcher?.modelIndex = 0
             }
+        case .openHistory:
+            history = HistoryState()
+        case .closeHistory:
+            history = nil
+        case .cycleGrouping(let forward):
+            guard let grouping = history?.grouping else { break }
+            history?.grouping = HistoryState.cycle(grouping, forward: forward)
+            history?.scroll = 0
+        case .cycleMetric(let forward):
+            guard let metric = history?.metric else { break }
+            history?.metric = HistoryState.cycle(metric, forward: forward)
         case .applyModel:
             guard let switcher, case .model(let route) = switcher.step else { break }
             let models = Self.filteredModels(context.models, filter: switcher.filter)
@@ -281,6 +297,13 @@ struct UIState: Equatable {
             guard let switcher else { return }
             let count = Self.filteredModels(context.models, filter: switcher.filter).count
             self.switcher?.modelIndex = clamp(switcher.modelIndex + delta, 0, max(0, count - 1))
+        case .history:
+            guard let scroll = history?.scroll else { return }
+            history?.scroll = clamp(
+                scroll.addingReportingOverflow(delta).partialValue,
+                0,
+                max(0, context.historyOverflow)
+            )
         case .filterEntry:
             break
         }
