@@ -86,6 +86,18 @@ import Testing
         #expect(missing.past?.isEmpty == true)
         #expect(!FileManager.default.fileExists(atPath: directory + "/usage.sqlite"), "reading creates nothing")
 
+        // Created by the writer, tables not yet: an empty ledger, not an error in the header.
+        #expect(FileManager.default.createFile(atPath: directory + "/new.sqlite", contents: Data()))
+        let new = LedgerFeed.read(
+            path: directory + "/new.sqlite",
+            now: Self.noon,
+            startedAt: Self.noon,
+            past: true,
+            history: false
+        )
+        #expect(new.readError == nil)
+        #expect(new.today?.requests == 0)
+
         let foreign = directory + "/notes.sqlite"
         let text = String(repeating: "not a database. ", count: 400)
         try text.write(toFile: foreign, atomically: true, encoding: .utf8)

@@ -93,6 +93,9 @@ struct LedgerFeed: Service {
             snapshot.tokensPerMinute = try query.tokensPerMinute(minutes: sparklineMinutes, now: now)
             if past { snapshot.past = try query.recentRequests(limit: pastLimit, before: startedAt) }
             if history { snapshot.history = try readHistory(query, now: now) }
+        } catch  where String(describing: error).contains("no such table") {
+            // The writer has created the file but not its tables yet (the first start): empty.
+            snapshot = LedgerSnapshot(today: StatsRow(key: "total"), past: past ? [] : nil)
         } catch {
             snapshot = LedgerSnapshot(readError: describe(error))
         }
