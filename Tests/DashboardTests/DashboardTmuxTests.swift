@@ -472,6 +472,59 @@ final class DashboardTmuxTests {
         _ = try await quit(tmux)
     }
 
+    @Test func afterARestartTheHeaderKeepsTodaysTotalsPastRequestsStayAndHistoryShowsBars() async throws {
+        try upstream.script("sb-default", [ScriptedUpstream.text("ok", prompt: 321, completion: 54)], repeatLast: true)
+        var tmux = try startDashboard()
+        let url = try await proxyURL(tmux)
+        #expect(try send(url) == "200")
+        #expect(try send(url) == "200")
+        try await EndToEnd.poll("today's totals from the ledger", diagnostics: tmux.capture()) {
+            tmux.capture().contains("today 2 req 750 tok -") ? true : nil
+        }
+        #expect(try await quit(tmux).contains("EXIT=0"))
+        tmux.kill()
+
+        tmux = try startDashboard()
+        _ = try await proxyURL(tmux)
+        let screen = try await EndToEnd.poll("today's totals after the restart", diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            return screen.contains("today 2 req 750 tok -") ? screen : nil
+        }
+        #expect(screen.contains("requests 0 (0 in flight)"), "this run's own figures start again")
+        // The earlier run's requests are listed, dimmed (SGR 2), with their figures.
+        let past = try await EndToEnd.poll("the earlier run's requests", diagnostics: tmux.capture()) {
+            let rows = RequestRow.all(tmux.capture()).filter { $0.status == "200" }
+            return rows.count == 2 ? rows : nil
+        }
+        #expect(past.allSatisfy { $0.model == "scripted,sb-default" && $0.input == "321" && $0.output == "54" })
+        // (The first is selected, so reversed; the others are dim.)
+        let rows = tmux.capture(escapes: true).split(separator: "\n").filter {
+            $0.contains("scripted,sb-default") && $0.contains("321")
+        }
+        #expect(rows.contains { Self.sgrParameters(String($0)).contains(2) }, "\(rows)")
+
+        tmux.keys("h")
+        let history = try await EndToEnd.poll("the History view with bars", diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            let bars = screen.split(separator: "\n").first { $0.hasPrefix(" default ") && $0.contains("█") }
+            return screen.contains("History: tokens by route") && bars != nil ? screen : nil
+        }
+        #expect(history.contains("Last 24 hours"))
+        #expect(history.contains("Tab route/model"), "the footer shows the view's keys")
+        tmux.keys("Tab")
+        try await EndToEnd.poll("the History view by model", diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            return screen.contains("History: tokens by model")
+                && screen.split(separator: "\n").contains { $0.hasPrefix(" scripted,sb-default ") && $0.contains("█") }
+                ? true : nil
+        }
+        tmux.keys("Escape")
+        try await EndToEnd.poll("the panes again", diagnostics: tmux.capture()) {
+            tmux.capture().contains("─ Routes ─") ? true : nil
+        }
+        #expect(try await quit(tmux).contains("EXIT=0"))
+    }
+
     /// Every parameter of every SGR sequence (`ESC [ … m`) on the screen.
     static func sgrParameters(_ screen: String) -> [Int] {
         screen.matches(of: /\x1B\[([0-9;:]*)m/).flatMap { match in

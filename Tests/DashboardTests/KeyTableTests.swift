@@ -6,7 +6,7 @@ import Testing
 /// the footer, the modes' hint lines and the help box are drawn from it.
 struct KeyTableTests {
     static let modes: [KeyBinding.Mode] = [
-        .main, .help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm,
+        .main, .help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm, .history,
     ]
 
     @Test func everyKeyReachesItsOwnBindingNoneIsShadowed() {
@@ -52,7 +52,7 @@ struct KeyTableTests {
         #expect(footer(.routes) == KeyTable.hints(.main, focus: .routes).joined(separator: "  "))
         #expect(
             footer(.requests, theme: .plainASCII)
-                == "q quit  ? help  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause  s sessions"
+                == "q quit  ? help  h history  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause  s sessions"
         )
     }
 
@@ -74,6 +74,12 @@ struct KeyTableTests {
         #expect(KeyTable.hints(.switcherModel) == ["type to filter", "⏎ apply", "Esc back"])
         #expect(KeyTable.hints(.sessions) == ["⏎ requests", "a archive", "R resume", "Esc close"])
         #expect(KeyTable.hints(.sessionsConfirm) == ["y archive", "n keep"])
+        #expect(
+            KeyTable.hints(.history) == [
+                "Tab route/model", "←→ req/tok/cost", "↑↓ scroll", "Esc back", "? help", "q quit",
+            ]
+        )
+        #expect(Theme.plainASCII.keyLabel("←→ req/tok/cost") == "left/right req/tok/cost")
         #expect(Theme.plainASCII.keyLabel("⏎ apply, ↑↓ scroll") == "Enter apply, up/down scroll")
         #expect(Theme.full.keyLabel("⏎ apply, ↑↓ scroll") == "⏎ apply, ↑↓ scroll")
     }

@@ -158,10 +158,12 @@ struct UsageStoreTests {
         await ledger.flush()
         let status = ledger.status
         #expect(status.warning?.contains("locked") == true)
+        #expect(status.writeProblem == "the database is locked by another program", "the header's short form")
         #expect(status.waiting == 1)
         try await other.writeWithoutTransaction { db in try db.execute(sql: "ROLLBACK") }
         await ledger.flush()
         #expect(ledger.status.warning == nil)
+        #expect(ledger.status.writeProblem == nil)
         #expect(ledger.status.waiting == 0)
         #expect(try UsageStore(path: path).allRows().count == 1)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import Proxy
+import ServiceLifecycle
 import Synchronization
 
 /// `switchboard` / `switchboard dashboard`: the proxy with its live terminal dashboard.
@@ -62,11 +63,17 @@ struct DashboardCommand: AsyncParsableCommand {
         )
         let dashboard = DashboardService(shared: shared, terminal: TerminalHandOff(terminal))
         let runner = ProxyRunner(config: config, logger: logger, events: events, store: store)
+        var leading: [any Service] = [dashboard]
+        if let ledger = runner.ledger {
+            leading.append(
+                LedgerFeed(path: ledger.path, ledger: ledger, inbox: shared.ledgerInbox, startedAt: shared.startedAt)
+            )
+        }
         var failure: (any Error)?
         do {
             let options = serverOptions
             try await runner.run(
-                leadingServices: [dashboard],
+                leadingServices: leading,
                 shutdown: shutdown,
                 adjust: { options.apply(to: $0) },
                 onListening: { url in

@@ -16,12 +16,16 @@ struct ProxyRunner {
     let logger: Logger
     var events = EventBus()
     var store: ConfigStore
+    /// The usage ledger (`nil` with `"USAGE_DB": false`), made here so the dashboard can read its status.
+    let ledger: UsageLedger?
 
     init(config: SwitchboardConfig, logger: Logger, events: EventBus = EventBus(), store: ConfigStore? = nil) {
         self.config = config
         self.logger = logger
         self.events = events
-        self.store = store ?? ConfigStore(config)
+        let store = store ?? ConfigStore(config)
+        self.store = store
+        ledger = Self.makeLedger(config: config, store: store, events: events, logger: logger)
     }
 
     /// Runs until shut down. `onListening` receives the URL clients should use.
@@ -35,7 +39,6 @@ struct ProxyRunner {
         onListening: @escaping @Sendable (String) -> Void
     ) async throws {
         let host = config.host
-        let ledger = Self.makeLedger(config: config, store: store, events: events, logger: logger)
         let metrics = UsageMetrics(store: store)
         events.attach(metrics)
         let server = ProxyServer(

@@ -77,3 +77,21 @@ enum Format {
         return String(format: "%02d:%02d:%02d", parts.hour ?? 0, parts.minute ?? 0, parts.second ?? 0)
     }
 }
+
+extension Format {
+    /// US dollars for a narrow column: `$0.42`, `$12.30`, `$145`, `$1.2k`; `<$0.01` for a
+    /// fraction of a cent; `-` when unknown (never `$0` for an unknown price). `partial`: some
+    /// requests had no known price, so the sum is a lower bound (`$1.20+`).
+    static func usd(_ value: Double?, partial: Bool = false) -> String {
+        guard let value, value.isFinite else { return "-" }
+        let text: String
+        switch abs(value) {
+        case 0: text = "$0.00"
+        case ..<0.01: text = "<$0.01"
+        case ..<100: text = String(format: "$%.2f", value)
+        case ..<1_000: text = String(format: "$%.0f", value)
+        default: text = String(format: "$%.1fk", value / 1_000)
+        }
+        return partial ? text + "+" : text
+    }
+}

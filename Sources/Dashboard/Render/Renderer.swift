@@ -40,6 +40,7 @@ struct Renderer {
         case .finished(let stop): parts += ["200", "ok", stop?.rawValue ?? ""]
         case .failed(let error): parts += ["error", "\(error.status)", error.kind.rawValue, error.message]
         }
+        if record.isPast { parts.append("past earlier") }
         return parts.joined(separator: " ").lowercased()
     }
 
@@ -57,7 +58,19 @@ struct Renderer {
             drawBanner(&grid, refusal, y: top)
             top += 1
         }
+        if let banner = LedgerHeader.banner(state) {
+            let style = CellGrid.Style(color: LedgerHeader.color(banner.level), bold: true, reverse: !theme.color)
+            let text = DisplayWidth.pad(banner.text, to: width, ellipsis: theme.ellipsis)
+            grid.write(text, x: 0, y: top, style: theme.style(style))
+            top += 1
+        }
         let bottom = height - footerHeight
+        if let history = ui.history {
+            drawHistory(&grid, history, top: top, bottom: bottom)
+            drawFooter(&grid, y: height - 1)
+            if ui.showHelp { drawHelp(&grid) }
+            return grid
+        }
         switch layout {
         case .wide:
             let routesHeight = min(2 + state.routeRows.count, (bottom - top) / 2)
@@ -186,17 +199,34 @@ struct Renderer {
             "\(rate) req/s",
         ]
         if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents) display events") }
-        var stats = parts.joined(separator: "  \(theme.bullet)  ")
-        if DisplayWidth.of(stats) > width {
-            // Narrow: short labels, errors before tokens, so the error count is never the part cut.
-            parts = [
-                "\(Format.count(state.totalRequests)) req, \(inFlight) live", "errors \(state.totalErrors)",
-                "in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))", "\(rate)/s",
+        // Narrow: short labels, errors before tokens, so the error count is never the part cut.
+        var narrow = [
+            "\(Format.count(state.totalRequests)) req, \(inFlight) live", "errors \(state.totalErrors)",
+            "in \(Format.count(state.totalInputTokens)) out \(Format.count(state.totalOutputTokens))", "\(rate)/s",
+        ]
+        if state.droppedEvents > 0 { narrow.append("dropped \(state.droppedEvents)") }
+        // This run's figures, then today's from the ledger (every run of today): the longest that fits.
+        let today = LedgerHeader.today(state)
+        var candidates = [parts.joined(separator: "  \(theme.bullet)  "), narrow.joined(separator: "  ")]
+        if let today {
+            let tokens = "\(Format.count(state.totalInputTokens))/\(Format.count(state.totalOutputTokens)) tok"
+            let tiny = ["\(Format.count(state.totalRequests)) req", "errors \(state.totalErrors)", tokens]
+            candidates = [
+                candidates[0] + "  \(theme.bullet)  " + today,
+                parts.joined(separator: "  ") + "  \(theme.vertical)  " + today,
+                narrow.joined(separator: "  ") + "  \(theme.vertical)  " + today,
+                narrow.joined(separator: "  ") + "  " + today,
+                tiny.joined(separator: "  ") + "  " + today,
             ]
-            if state.droppedEvents > 0 { parts.append("dropped \(state.droppedEvents)") }
-            stats = parts.joined(separator: "  ")
         }
+        let stats = candidates.first { DisplayWidth.of($0) <= width } ?? candidates[candidates.count - 1]
         grid.write(DisplayWidth.truncate(stats, to: width, ellipsis: theme.ellipsis), x: 0, y: 1)
+        if let today, let color = LedgerHeader.color(LedgerHeader.budgetLevel(state)),
+            let range = stats.range(of: today, options: .backwards)
+        {
+            let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
+            grid.style(x: start, y: 1, count: DisplayWidth.of(today), theme.style(.color(color, bold: true)))
+        }
         if state.totalErrors > 0, let range = stats.range(of: "errors \(state.totalErrors)") {
             let start = DisplayWidth.of(String(stats[..<range.lowerBound]))
             grid.style(
@@ -265,7 +295,7 @@ struct Renderer {
             )
             return
         }
-        var hints = KeyTable.hints(.main, focus: ui.focus).map(theme.keyLabel)
+        var hints = KeyTable.hints(ui.history == nil ? .main : .history, focus: ui.focus).map(theme.keyLabel)
         if !ui.filter.isEmpty { hints.insert("filter: \(ui.filter)", at: 0) }
         var text = ""
         for hint in hints {
@@ -278,7 +308,7 @@ struct Renderer {
 
     // MARK: - Routes
 
-    private func paneTitle(_ grid: inout CellGrid, _ title: String, x: Int, y: Int, width: Int, focused: Bool) {
+    func paneTitle(_ grid: inout CellGrid, _ title: String, x: Int, y: Int, width: Int, focused: Bool) {
         let label = " \(title) "
         grid.write(theme.horizontal, x: x, y: y, style: theme.style(.dim))
         let used = grid.write(label, x: x + 1, y: y, style: focused ? theme.style(.color(.cyan, bold: true)) : .bold)
@@ -305,20 +335,22 @@ struct Renderer {
         // columns take 61; below 72 the model would be cut to nothing and the last columns (ERR
         // among them) pushed off the edge.
         let medium = width >= 72
+        // With the ledger, COST and the sparkline take the room of TIME and TOK/S below 120 columns.
+        let ledger = state.ledgerEnabled
+        let timing = !ledger || width >= 120
         var columns: [TableLayout.Column] = [.left("ROUTE", 11), .left("MODEL", 0)]
         if wide {
-            columns += [
-                .right("REQ", 5), .right("IN", 6), .right("OUT", 6), .right("TTFT p50/95", 13),
-                .right("TIME p50/95", 13), .right("TOK/S", 6), .right("ERR", 4),
-            ]
+            columns += [.right("REQ", 5), .right("IN", 6), .right("OUT", 6), .right("TTFT p50/95", 13)]
+            if timing { columns += [.right("TIME p50/95", 13), .right("TOK/S", 6)] }
+            columns.append(.right("ERR", 4))
         } else if medium {
-            columns += [
-                .right("REQ", 4), .right("IN/OUT", 9), .right("TTFT", 10), .right("TIME", 10), .right("TOK/S", 5),
-                .right("ERR", 3),
-            ]
+            columns += [.right("REQ", 4), .right("IN/OUT", 9), .right("TTFT", 10)]
+            if !ledger { columns += [.right("TIME", 10), .right("TOK/S", 5)] }
+            columns.append(.right("ERR", 3))
         } else {
             columns += [.right("REQ", 4), .right("TTFT", 6), .right("ERR", 3)]
         }
+        if ledger { columns += RouteLedgerColumns.columns(width: width, wide: wide) }
         let table = TableLayout(columns, flexible: "MODEL", minimum: 8, width: width, ellipsis: theme.ellipsis)
         if rowY < y + height {
             grid.write(table.header, x: x, y: rowY, style: theme.style(.dim), limit: width)
@@ -340,18 +372,17 @@ struct Renderer {
             let time = Format.pair(timePercentiles?.low, timePercentiles?.high)
             var values = [route.rawValue, model, "\(stats.requests)"]
             if wide {
-                values += [
-                    Format.count(stats.inputTokens), Format.count(stats.outputTokens), ttft, time,
-                    Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
-                ]
+                values += [Format.count(stats.inputTokens), Format.count(stats.outputTokens), ttft]
+                if timing { values += [time, Format.rate(stats.tokensPerSecond(now: now))] }
+                values.append("\(stats.errors)")
             } else if medium {
-                values += [
-                    "\(Format.count(stats.inputTokens))/\(Format.count(stats.outputTokens))", ttft, time,
-                    Format.rate(stats.tokensPerSecond(now: now)), "\(stats.errors)",
-                ]
+                values += ["\(Format.count(stats.inputTokens))/\(Format.count(stats.outputTokens))", ttft]
+                if !ledger { values += [time, Format.rate(stats.tokensPerSecond(now: now))] }
+                values.append("\(stats.errors)")
             } else {
                 values += [Format.milliseconds(ttftPercentiles?.low), "\(stats.errors)"]
             }
+            if ledger { values += RouteLedgerColumns.values(route, state: state, columns: table, theme: theme) }
             let selected = ui.focus == .routes && index == ui.routeIndex
             grid.write(table.row(values), x: x, y: rowY, limit: width)
             if entry?.isSwitched == true {
@@ -369,6 +400,14 @@ struct Renderer {
                     y: rowY,
                     count: table.width(of: "ERR"),
                     theme.style(.color(.red))
+                )
+            }
+            if ledger {
+                grid.style(
+                    x: x + table.offset(of: RouteLedgerColumns.sparkline),
+                    y: rowY,
+                    count: table.width(of: RouteLedgerColumns.sparkline),
+                    theme.style(.color(.cyan))
                 )
             }
             if selected { grid.style(x: x, y: rowY, count: width, .reverse) }
@@ -398,7 +437,7 @@ struct Renderer {
     }
 
     /// The scroll hint on the row under a window's rows (dim, right-aligned), when it needs one.
-    private func drawScrollHint(_ grid: inout CellGrid, _ window: Window, x: Int, y: Int, width: Int) {
+    func drawScrollHint(_ grid: inout CellGrid, _ window: Window, x: Int, y: Int, width: Int) {
         guard let hint = theme.scrollHint(above: window.above, below: window.below), width > 2 else { return }
         let text = DisplayWidth.truncate(hint, to: width - 2, ellipsis: theme.ellipsis)
         grid.write(text, x: x + width - 1 - DisplayWidth.of(text), y: y, style: theme.style(.dim))
@@ -477,14 +516,14 @@ struct Renderer {
             var values: [String]
             if width >= 70 {
                 values = [
-                    Format.time(record.startedAt, zone: timeZone), record.route?.rawValue ?? "-", model, status,
+                    listTime(record), record.route?.rawValue ?? "-", model, status,
                     Format.milliseconds(record.ttft?.milliseconds), Format.milliseconds(elapsed),
                     Format.count(record.inputTokens), Format.count(record.outputTokens),
                     Format.rate(record.tokensPerSecond),
                 ]
             } else {
                 values = [
-                    Format.time(record.startedAt, zone: timeZone), model, status, Format.milliseconds(elapsed),
+                    listTime(record), model, status, Format.milliseconds(elapsed),
                     Format.count(record.outputTokens),
                 ]
             }
@@ -493,7 +532,10 @@ struct Renderer {
                 values.insert(label ?? "-", at: 1)
             }
             grid.write(table.row(values), x: x, y: rowY, limit: width)
-            if record.isInFlight {
+            if record.isPast {
+                let style = CellGrid.Style(color: record.isError ? .red : nil, dim: true)
+                grid.style(x: x, y: rowY, count: width, theme.style(style))
+            } else if record.isInFlight {
                 grid.style(x: x, y: rowY, count: width, theme.style(.color(.cyan)))
             } else if record.isError {
                 grid.style(x: x, y: rowY, count: width, theme.style(.color(.red, bold: true)))
@@ -522,6 +564,9 @@ struct Renderer {
     static func detailLines(_ record: RequestRecord, width: Int, theme: Theme, timeZone: TimeZone, now: Date) -> [(
         String, CellGrid.Style
     )] {
+        if let past = record.past {
+            return pastDetailLines(record, row: past, width: width, theme: theme, timeZone: timeZone, now: now)
+        }
         var lines: [(String, CellGrid.Style)] = []
         func add(_ text: String, _ style: CellGrid.Style = .plain) {
             for line in wrap(text, width: width) { lines.append((line, style)) }
@@ -625,7 +670,11 @@ struct Renderer {
     ) {
         guard height > 0 else { return }
         var rowY = y
-        let title = id.map { preview ? "Detail \($0) (selected)" : "Detail \($0)" } ?? "Detail"
+        let title =
+            id.map { id in
+                let label = state.request(id)?.label ?? id.description
+                return preview ? "Detail \(label) (selected)" : "Detail \(label)"
+            } ?? "Detail"
         if Layout.choose(width: grid.width, height: grid.height) != .single {
             paneTitle(&grid, title, x: x, y: rowY, width: width, focused: ui.focus == .detail)
             rowY += 1

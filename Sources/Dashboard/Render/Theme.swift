@@ -32,6 +32,7 @@ struct Theme: Equatable, Sendable {
     func keyLabel(_ text: String) -> String {
         guard !unicode else { return text }
         return text.replacingOccurrences(of: "↑↓", with: upDown).replacingOccurrences(of: "⏎", with: enterKey)
+            .replacingOccurrences(of: "←→", with: "left/right")
     }
 
     /// A style, reduced to what the theme allows (NO_COLOR keeps bold/reverse, drops colour).

@@ -26,6 +26,10 @@ struct DashboardState {
     var envCommand = EnvHint.defaultCommand
     /// Claude Code's sessions on disk with the ledger's totals, read off the render loop.
     var diskSessions: [SessionSummary] = []
+    /// Whether the usage ledger is on (`"USAGE_DB"` not `false`): only then are its figures shown.
+    var ledgerEnabled = false
+    /// The last read of the ledger; `nil` until the first (see ``applyLedger(_:)``).
+    private(set) var ledger: LedgerSnapshot?
 
     private(set) var inFlight: [RequestID: RequestRecord] = [:]
     /// Finished requests, oldest first (the list shows them newest first).
@@ -125,6 +129,25 @@ struct DashboardState {
                 record.outputTokens = max(record.outputTokens, failed.outputTokens)
             }
         }
+    }
+
+    /// Folds in a read of the ledger. Its figures replace the last ones; the History view's data
+    /// stays until a new read of it; the first read's past requests go under this run's, oldest
+    /// last, and count in none of this run's totals.
+    mutating func applyLedger(_ snapshot: LedgerSnapshot) {
+        touch()
+        var snapshot = snapshot
+        if let past = snapshot.past, ledger?.past == nil {
+            let known = Set(recent.map(\.id))
+            let records = past.reversed().map(RequestRecord.init(past:)).filter { !known.contains($0.id) }
+            recent.insert(contentsOf: records, at: 0)
+            if recent.count > Self.recentCapacity { recent.removeFirst(recent.count - Self.recentCapacity) }
+            snapshot.past = []
+        } else {
+            snapshot.past = ledger?.past
+        }
+        if snapshot.history == nil { snapshot.history = ledger?.history }
+        ledger = snapshot
     }
 
     private mutating func update(_ id: RequestID, now: Date, _ change: (inout RequestRecord) -> Void) {

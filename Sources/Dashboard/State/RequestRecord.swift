@@ -44,6 +44,8 @@ struct RequestRecord: Equatable {
     var outputTruncated = false
     /// The output was let go to bound memory (only recent requests keep theirs).
     var outputDropped = false
+    /// For a request of an earlier run (see `init(past:)`): its ledger row.
+    var past: UsageRow?
 
     init(started: ProxyEvent.Started) {
         id = started.id

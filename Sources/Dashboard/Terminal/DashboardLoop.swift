@@ -12,6 +12,8 @@ final class DashboardShared: Sendable {
     let logPath: String
     let startedAt: Date
     let listenAddress = Mutex<String>("starting…")
+    /// Reads of the usage ledger, left by ``LedgerFeed``.
+    let ledgerInbox = LedgerInbox()
     let stopRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
     let onQuit: @Sendable () -> Void
@@ -69,6 +71,7 @@ struct DashboardLoop {
             defaultSource: try? ConfigLoader().locate(explicitPath: nil)
         )
         state.envCommand = EnvHint.command(listenAddress: "", configArgument: envConfigArgument)
+        state.ledgerEnabled = shared.store.config.usage.destination != .off
     }
 
     mutating func run() {
@@ -106,6 +109,10 @@ struct DashboardLoop {
         if dropped > 0 {
             state.droppedEvents += dropped
             state.touch()
+        }
+        if let ledger = shared.ledgerInbox.take() {
+            state.applyLedger(ledger)
+            frozen?.applyLedger(ledger)
         }
         let routes = shared.store.routes.entries()
         if routes != lastRoutes {
@@ -168,7 +175,10 @@ struct DashboardLoop {
             inForce: shown.routeEntries.compactMapValues(\.effective),
             helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height),
             sessions: ui.sessions == nil
-                ? [] : SessionRow.rows(records: shown.requestsForList, disk: shown.diskSessions, now: Date())
+                ? [] : SessionRow.rows(records: shown.requestsForList, disk: shown.diskSessions, now: Date()),
+            historyOverflow: ui.history.map {
+                HistoryView.overflow(shown, $0, theme: terminal.theme, width: size.width, height: size.height)
+            } ?? 0
         )
         for action in ui.handle(key, context: context) {
             switch action {
@@ -191,6 +201,7 @@ struct DashboardLoop {
                 shared.sessions.archive(session, ledgerPath: shared.store.config.usage.localPath())
             }
         }
+        shared.ledgerInbox.historyWanted.store(ui.history != nil, ordering: .relaxed)
         dirty = true
     }
 

@@ -9,6 +9,7 @@ struct KeyBinding: Sendable {
         case switcherRoute
         case switcherModel
         case sessions, sessionsConfirm
+        case history
     }
 
     /// What a key asks for; ``UIState`` carries it out in the mode it was pressed in.
@@ -24,6 +25,9 @@ struct KeyBinding: Sendable {
         case closeSwitcher, chooseRoute, stepBack, applyModel
         case openSessions, closeSessions, showSessionRequests, archiveSession, confirmArchive, cancelArchive
         case resumeCommand
+        case openHistory, closeHistory
+        case cycleGrouping(forward: Bool)
+        case cycleMetric(forward: Bool)
     }
 
     /// A move of the selection (or of a scrolled text).

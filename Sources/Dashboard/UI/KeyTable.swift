@@ -23,6 +23,13 @@ enum KeyTable {
         ),
         Binding(
             [.main],
+            keys: "h",
+            hint: "h history",
+            help: "history from the usage ledger: the last 24 hours and 14 days, slowest and failing models",
+            [(.key(.character("h")), .openHistory)]
+        ),
+        Binding(
+            [.main],
             keys: "Tab, Shift-Tab, 1-3",
             hint: "Tab pane",
             help: "move between panes",
@@ -90,7 +97,7 @@ enum KeyTable {
 
         // Ctrl-C quits from every mode.
         Binding(
-            [.help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm],
+            [.help, .filterEntry, .switcherRoute, .switcherModel, .sessions, .sessionsConfirm, .history],
             keys: "Ctrl-C",
             [(.key(.controlC), .quit)]
         ),
@@ -116,6 +123,42 @@ enum KeyTable {
                 (.key(.function(1)), .closeHelp),
             ]
         ),
+
+        // The History view (over the panes; the help box is still a ? away).
+        Binding(
+            [.history],
+            keys: "Tab, Shift-Tab",
+            hint: "Tab route/model",
+            [(.key(.tab), .cycleGrouping(forward: true)), (.key(.backTab), .cycleGrouping(forward: false))]
+        ),
+        Binding(
+            [.history],
+            keys: "←→, c",
+            hint: "←→ req/tok/cost",
+            [
+                (.key(.right), .cycleMetric(forward: true)), (.key(.character("c")), .cycleMetric(forward: true)),
+                (.key(.left), .cycleMetric(forward: false)),
+            ]
+        ),
+        Binding(
+            [.history],
+            keys: "↑↓, j/k, PgUp/PgDn, g/G",
+            hint: "↑↓ scroll",
+            [
+                (.key(.up), .move(.up)), (.key(.character("k")), .move(.up)), (.key(.down), .move(.down)),
+                (.key(.character("j")), .move(.down)), (.key(.pageUp), .move(.pageUp)),
+                (.key(.pageDown), .move(.pageDown)), (.key(.home), .move(.top)), (.key(.character("g")), .move(.top)),
+                (.key(.end), .move(.bottom)), (.key(.character("G")), .move(.bottom)),
+            ]
+        ),
+        Binding(
+            [.history],
+            keys: "Esc, h",
+            hint: "Esc back",
+            [(.key(.escape), .closeHistory), (.key(.character("h")), .closeHistory)]
+        ),
+        Binding([.history], keys: "?", hint: "? help", [(.key(.character("?")), .openHelp)]),
+        Binding([.history], keys: "q", hint: "q quit", [(.key(.character("q")), .quit)]),
 
         // Typing a filter (the footer line).
         Binding([.filterEntry], keys: "⏎", hint: "⏎ apply", [(.key(.enter), .applyFilter)]),

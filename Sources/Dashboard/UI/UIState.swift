@@ -48,6 +48,8 @@ struct UIState: Equatable {
         var helpOverflow = 0
         /// The Sessions view's rows, in order.
         var sessions: [SessionRow] = []
+        /// History view lines that do not fit (how far it scrolls).
+        var historyOverflow = 0
 
         /// The routes whose model can be switched (not `explicit`/`subagent`).
         var switchable: [RouteKind] { routes.filter { RouteKind.configurable.contains($0) } }
@@ -67,6 +69,8 @@ struct UIState: Equatable {
     /// How far the help box is scrolled.
     var helpScroll = 0
     var switcher: Switcher?
+    /// The History view, while it is open.
+    var history: HistoryState?
     /// A one-line notice (e.g. the switch just applied).
     var notice: String?
     /// The Sessions view, when open.
@@ -86,7 +90,8 @@ struct UIState: Equatable {
         if let switcher { return switcher.step == .route ? .switcherRoute : .switcherModel }
         if let sessions { return sessions.confirming == nil ? .sessions : .sessionsConfirm }
         if editingFilter { return .filterEntry }
-        return showHelp ? .help : .main
+        if showHelp { return .help }
+        return history == nil ? .main : .history
     }
 
     /// The panes Tab, Shift-Tab and the digits can reach: those on screen in `layout`. The
@@ -196,6 +201,17 @@ struct UIState: Equatable {
                 switcher?.filter = ""
                 switcher?.modelIndex = 0
             }
+        case .openHistory:
+            history = HistoryState()
+        case .closeHistory:
+            history = nil
+        case .cycleGrouping(let forward):
+            guard let grouping = history?.grouping else { break }
+            history?.grouping = HistoryState.cycle(grouping, forward: forward)
+            history?.scroll = 0
+        case .cycleMetric(let forward):
+            guard let metric = history?.metric else { break }
+            history?.metric = HistoryState.cycle(metric, forward: forward)
         case .applyModel:
             guard let switcher, case .model(let route) = switcher.step else { break }
             let models = Self.filteredModels(context.models, filter: switcher.filter)
@@ -300,6 +316,13 @@ struct UIState: Equatable {
                 index.addingReportingOverflow(delta).partialValue,
                 0,
                 max(0, context.sessions.count - 1)
+            )
+        case .history:
+            guard let scroll = history?.scroll else { return }
+            history?.scroll = clamp(
+                scroll.addingReportingOverflow(delta).partialValue,
+                0,
+                max(0, context.historyOverflow)
             )
         case .filterEntry, .sessionsConfirm:
             break

@@ -15,6 +15,10 @@ public struct LedgerStatus: Sendable, Equatable {
     public var waiting: Int
     /// Spending against the budgets (level, today's and this month's USD, warning line).
     public var budget: BudgetStatus
+    /// Why rows cannot be written to the file, briefly ("the database is read-only"); `nil` when they can.
+    public var writeProblem: String? = nil
+    /// Rows in the file waiting for PostgreSQL while it cannot be reached (0 when it can, or is not used).
+    public var waitingForPostgres = 0
 }
 
 /// The usage ledger: a ``ProxyEventSink`` that folds each finished request into a
@@ -54,6 +58,8 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         var writing = 0
         var scheduled = false
         var warning: String?
+        /// The warning's reason alone (for the dashboard header).
+        var problem: String?
         var dropped = 0
         var lastPrune: Date?
         var waitingRemote = 0
@@ -141,7 +147,9 @@ public final class UsageLedger: ProxyEventSink, Sendable {
                 path: path,
                 warning: state.warning ?? state.remoteWarning,
                 waiting: state.pending.count + state.writing + state.waitingRemote,
-                budget: budgetStatus
+                budget: budgetStatus,
+                writeProblem: state.warning == nil ? nil : state.problem,
+                waitingForPostgres: state.remoteWarning == nil ? 0 : state.waitingRemote
             )
         }
     }
@@ -289,7 +297,8 @@ public final class UsageLedger: ProxyEventSink, Sendable {
             clearWarning()
             return opened
         } catch {
-            warn("cannot open \(path): \(Self.describe(error)); requests are still served, rows kept in memory")
+            let problem = Self.describe(error)
+            warn("cannot open \(path): \(problem); requests are still served, rows kept in memory", problem: problem)
             return nil
         }
     }
@@ -323,7 +332,11 @@ public final class UsageLedger: ProxyEventSink, Sendable {
                 }
                 self.database.withLock { $0 = nil }
             } else {
-                warn("cannot write to \(path): \(Self.describe(error)); requests are still served, rows kept in memory")
+                let problem = Self.describe(error)
+                warn(
+                    "cannot write to \(path): \(problem); requests are still served, rows kept in memory",
+                    problem: problem
+                )
             }
             return requeue(rows)
         }
@@ -359,9 +372,12 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         }
     }
 
-    private func warn(_ message: String) {
+    private func warn(_ message: String, problem: String) {
         let isNew = state.withLock { state -> Bool in
-            defer { state.warning = message }
+            defer {
+                state.warning = message
+                state.problem = problem
+            }
             return state.warning != message
         }
         if isNew { logger.warning("\(message)") }
