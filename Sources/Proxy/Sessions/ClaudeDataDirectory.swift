@@ -6,6 +6,7 @@ public struct ClaudeDataDirectory: Sendable, Equatable {
     /// The directory, without a trailing slash.
     public let root: String
 
+    /// A data directory at `root`, with any trailing slashes dropped.
     public init(root: String) {
         var root = root
         while root.count > 1 && root.hasSuffix("/") { root.removeLast() }
@@ -22,6 +23,7 @@ public struct ClaudeDataDirectory: Sendable, Equatable {
         }
     }
 
+    /// `projects/`: one folder per working directory, holding its sessions' transcripts.
     public var projects: String { root + "/projects" }
     /// Where archived sessions go (inside the data directory, so a move is a rename).
     public var archive: String { root + "/switchboard-archive" }

@@ -20,12 +20,15 @@ import Foundation
 /// move fails the moves already made are undone; the manifest gets its final name only when
 /// every file has moved. A crash in between leaves a partial manifest that `restore` reads.
 public struct SessionArchive: Sendable {
+    /// The Claude Code data directory whose sessions are archived and restored.
     public let directory: ClaudeDataDirectory
 
+    /// An archive for the sessions in `directory`.
     public init(directory: ClaudeDataDirectory) { self.directory = directory }
 
     /// What was archived, and how to put it back.
     public struct Manifest: Sendable, Codable, Equatable {
+        /// One moved path, as it was before the move.
         public struct Item: Sendable, Codable, Equatable {
             /// Relative to the data directory.
             public var path: String
@@ -37,28 +40,45 @@ public struct SessionArchive: Sendable {
             public var modified: Double
         }
 
+        /// The manifest's format version (1).
         public var version = 1
+        /// The session id.
         public var id: String
+        /// The session's working directory (its project).
         public var project: String
+        /// The project folder under `projects/` the transcript lived in.
         public var folder: String
+        /// When the session was archived (rounded to the second).
         public var archivedAt: Date
+        /// Every path moved, relative to the data directory.
         public var items: [Item]
         /// Entries removed from `projects/<folder>/sessions-index.json` (as JSON text), put back on restore.
         public var indexEntries: [String]
 
+        /// Total bytes of the items.
         public var bytes: Int64 { items.reduce(0) { $0 + $1.bytes } }
     }
 
+    /// Why archiving or restoring a session was refused or failed.
     public enum Failure: Error, CustomStringConvertible, Equatable {
+        /// The id is not a valid session id.
         case invalidID(String)
+        /// The session is live and `force` was not given.
         case live(String)
+        /// No transcript was found for the session.
         case notFound(String)
+        /// The session already has a folder in the archive.
         case alreadyArchived(String)
+        /// The archive holds no readable manifest for the session.
         case notArchived(String)
+        /// A file a move would land on already exists (the associated value is its path).
         case occupied(String)
+        /// The manifest names a path outside the data directory (the associated value is that path).
         case unsafePath(String)
+        /// A file system operation failed (the associated value is the message).
         case io(String)
 
+        /// A one-line message for the user.
         public var description: String {
             switch self {
             case .invalidID(let id): "\"\(id)\" is not a session id"

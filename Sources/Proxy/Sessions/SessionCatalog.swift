@@ -13,6 +13,7 @@ import Foundation
 /// The sessions in Claude Code's data directory, listed lazily (`stat`, the transcript's head
 /// and tail, and a cache for message counts), and joined with what the proxy saw.
 public struct SessionCatalog: Sendable {
+    /// The Claude Code data directory whose sessions are listed.
     public let directory: ClaudeDataDirectory
     /// Where the scan cache lives; `nil`: no cache (every listing reads the files).
     public var cachePath: String?
@@ -20,6 +21,7 @@ public struct SessionCatalog: Sendable {
     /// running Claude Code's `sessions/<pid>.json` names it).
     public var liveWindow: TimeInterval = 300
 
+    /// A catalog of `directory`'s sessions, caching scans at `cachePath` (`nil`: no cache).
     public init(directory: ClaudeDataDirectory, cachePath: String? = nil) {
         self.directory = directory
         self.cachePath = cachePath
@@ -27,9 +29,11 @@ public struct SessionCatalog: Sendable {
 
     /// Every session on disk, newest first.
     public struct Listing: Sendable, Equatable {
+        /// The sessions, newest first.
         public var sessions: [SessionSummary]
         /// Totals over the sessions' windows read (see ``TranscriptScan``).
         public var malformedLines: Int
+        /// Records of an unknown type, summed over the sessions.
         public var unknownRecords: Int
     }
 

@@ -5,17 +5,25 @@ import Foundation
 /// costs a scan of the appended bytes and a new look at its tail, and an unchanged one costs a
 /// `stat`. Kept in Switchboard's own cache directory, never in Claude Code's.
 public struct SessionScanCache: Sendable, Equatable {
+    /// What was learned about one transcript, valid while its size and modification time match.
     public struct Entry: Sendable, Equatable {
+        /// The transcript's size in bytes when it was scanned.
         public var size: Int64
+        /// The transcript's modification time when it was scanned, seconds since 1970.
         public var modified: Double
+        /// What the head and tail scan found.
         public var scan: TranscriptScan
+        /// User and assistant records in the whole transcript.
         public var messages: Int
     }
 
     static let currentVersion = 1
+    /// The cache's format version; a file of another version is ignored.
     public var version = SessionScanCache.currentVersion
+    /// Entries keyed by transcript path.
     public var entries: [String: Entry] = [:]
 
+    /// An empty cache.
     public init() {}
 
     /// `$XDG_CACHE_HOME/switchboard/sessions.json` (default `~/.cache/switchboard/sessions.json`).

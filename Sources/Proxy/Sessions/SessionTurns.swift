@@ -6,6 +6,7 @@ public struct SessionTurn: Sendable, Equatable {
     /// One answer from the model (Claude Code writes one record per content block; they share
     /// the message id and are folded into one).
     public struct Answer: Sendable, Equatable {
+        /// The answer's message id; `nil` when the record has none.
         public var messageID: String?
         /// The model name in the answer (what the proxy wrote into it).
         public var model: String?
@@ -13,22 +14,33 @@ public struct SessionTurn: Sendable, Equatable {
         public var requestedModel: String?
         /// `provider,model` from the ledger row with this message id.
         public var servedBy: String?
+        /// The route the ledger row names; `nil` without a matching row.
         public var route: String?
+        /// Input tokens including cache reads (the ledger's count when a row matches).
         public var inputTokens = 0
+        /// Output tokens (the ledger's count when a row matches).
         public var outputTokens = 0
+        /// USD from the ledger row; `nil` without a matching row or a known price.
         public var costUSD: Double?
+        /// The answer record's timestamp; `nil` when it has none.
         public var time: Date?
     }
 
+    /// The prompt on one line; empty when answers came before any prompt.
     public var prompt: String
+    /// The prompt record's timestamp; `nil` when it has none.
     public var time: Date?
+    /// The answers that followed the prompt, in file order.
     public var answers: [Answer] = []
 }
 
 /// A session's turns, read from its whole transcript (streamed), joined with ledger rows.
 public struct SessionTurns: Sendable, Equatable {
+    /// The turns in file order (subagent records left out).
     public var turns: [SessionTurn]
+    /// Lines of the transcript that were not JSON.
     public var malformedLines: Int
+    /// Records of a type this reader does not know, or not JSON objects (skipped).
     public var unknownRecords: Int
 
     /// Reads the transcript at `path`; `rows` are the ledger's rows for the session.

@@ -2,13 +2,21 @@ import Foundation
 
 /// What a listing needs from one transcript, read from its first and last few kilobytes only.
 public struct TranscriptScan: Sendable, Equatable, Codable {
+    /// The first prompt, from the head, on one line; `nil` when none was found.
     public var firstPrompt: String?
+    /// The latest prompt, from the tail, on one line; `nil` when none was found.
     public var lastPrompt: String?
+    /// The first timestamp read; `nil` when none.
     public var started: Date?
+    /// The last timestamp read; `nil` when none.
     public var lastTimestamp: Date?
+    /// The first working directory (`cwd`) a main-chain record names; `nil` when none.
     public var cwd: String?
+    /// How Claude Code was started (`cli`, `sdk-cli`, …); `nil` when no record says.
     public var entrypoint: String?
+    /// The git branch, the tail's latest when it names one; `nil` when none.
     public var gitBranch: String?
+    /// The Claude Code version that wrote the records; `nil` when none says.
     public var version: String?
     /// Complete lines in the windows read that were not JSON objects.
     public var malformedLines = 0
@@ -19,6 +27,7 @@ public struct TranscriptScan: Sendable, Equatable, Codable {
     /// Whether the windows covered the whole file (then ``parsedMessages`` is the exact count).
     public var wholeFile = false
 
+    /// An empty scan.
     public init() {}
 
     /// Record types seen from Claude Code 2.1.x (`user`, `assistant` and the bookkeeping around
