@@ -243,7 +243,8 @@ public final class UsageLedger: ProxyEventSink, Sendable {
         do {
             try database.insert(rows, shipped: store.config.usage.postgresURL == nil)
         } catch {
-            return warn("cannot add the rows of \(spillPath) to \(path): \(Self.describe(error)); will try again")
+            let problem = Self.describe(error)
+            return warn("cannot add the rows of \(spillPath) to \(path): \(problem); will try again", problem: problem)
         }
         if unreadable > 0 {
             // Kept for a person to look at; the readable rows are in the database.
