@@ -87,6 +87,9 @@ struct DashboardCommand: AsyncParsableCommand {
             Console.error("switchboard: \(failure) (log: \(logPath))")
             throw ExitCode(1)
         }
+        if shared.setupRequested.load(ordering: .relaxed) {
+            SetupOffer.runSetupThenComeBack()
+        }
         Console.out("Switchboard stopped. Log: \(logPath)")
     }
 }

@@ -14,6 +14,8 @@ final class DashboardShared: Sendable {
     let listenAddress = Mutex<String>("starting…")
     let stopRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
+    /// `s` was pressed: after the dashboard stops, `switchboard setup` runs, then the dashboard again.
+    let setupRequested = Atomic<Bool>(false)
     let onQuit: @Sendable () -> Void
 
     init(
@@ -109,6 +111,8 @@ struct DashboardLoop {
             lastRoutes = routes
             state.routeEntries = routes
             state.availableModels = shared.store.config.allModels
+            state.modelGrades = ModelGradesFile(besideStateFile: shared.stateFile.path).load().mapValues { $0.entry }
+            state.setupNeeded = SetupOffer.missing(shared.store.config)
             state.touch()
             frozen?.routeEntries = routes
             frozen?.touch()
@@ -118,6 +122,7 @@ struct DashboardLoop {
             lastReload = reload
             state.noteReload(reload)
             state.availableModels = shared.store.config.allModels
+            state.modelGrades = ModelGradesFile(besideStateFile: shared.stateFile.path).load().mapValues { $0.entry }
             frozen?.noteReload(reload)
         }
         let url = shared.listenAddress.withLock { $0 }
@@ -162,11 +167,16 @@ struct DashboardLoop {
             pageSize: max(1, size.height / 2),
             layout: Layout.choose(width: size.width, height: size.height),
             inForce: shown.routeEntries.compactMapValues(\.effective),
-            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height)
+            helpOverflow: Renderer.helpOverflow(shown, theme: terminal.theme, width: size.width, height: size.height),
+            toolCallFailures: Set(shown.modelGrades.values.filter { $0.toolCall == .fail }.map { $0.model })
         )
         for action in ui.handle(key, context: context) {
             switch action {
             case .quit:
+                shared.stopping.store(true, ordering: .relaxed)
+                shared.onQuit()
+            case .runSetup:
+                shared.setupRequested.store(true, ordering: .relaxed)
                 shared.stopping.store(true, ordering: .relaxed)
                 shared.onQuit()
             case .switchRoute(let route, let model):

@@ -21,6 +21,7 @@ struct KeyBinding: Sendable {
         case editFilter, togglePause, openSwitcher, resetRoute
         case applyFilter, clearFilter, deleteBackward, typeText
         case closeSwitcher, chooseRoute, stepBack, applyModel
+        case runSetup
     }
 
     /// A move of the selection (or of a scrolled text).

@@ -80,6 +80,12 @@ enum KeyTable {
             help: "pause the display (traffic keeps flowing)",
             [(.key(.character("p")), .togglePause)]
         ),
+        Binding(
+            [.main],
+            keys: "s",
+            help: "leave the dashboard, run `switchboard setup`, come back",
+            [(.key(.character("s")), .runSetup)]
+        ),
 
         // Ctrl-C quits from every mode.
         Binding(

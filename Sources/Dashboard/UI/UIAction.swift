@@ -8,4 +8,6 @@ enum UIAction: Equatable, Sendable {
     case switchRoute(RouteKind, ModelRef?)
     /// Freeze (or unfreeze) the display; traffic keeps flowing.
     case setPaused(Bool)
+    /// Leave the dashboard, run `switchboard setup` in the terminal, then come back.
+    case runSetup
 }
