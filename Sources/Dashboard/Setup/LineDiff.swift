@@ -27,12 +27,13 @@ enum LineDiff {
                 lines.append(.same(a[i]))
                 i += 1
                 j += 1
-            } else if j < m, i == n || table[i][j + 1] >= table[i + 1][j] {
-                lines.append(.added(b[j]))
-                j += 1
-            } else {
+            } else if i < n, j == m || table[i + 1][j] >= table[i][j + 1] {
+                // Removals first, as diff prints them.
                 lines.append(.removed(a[i]))
                 i += 1
+            } else {
+                lines.append(.added(b[j]))
+                j += 1
             }
         }
         let changed = lines.indices.filter {

@@ -12,26 +12,25 @@ enum SetupOffer {
         return "No config\(variable): requests will fail"
     }
 
-    /// Runs `switchboard setup` with the terminal, then starts this binary again with the same
-    /// arguments (the dashboard comes back, with the config setup wrote). Returns only when the
-    /// dashboard cannot be started again.
+    /// Replaces this process with a shell that runs `switchboard setup` with the terminal, then
+    /// starts the dashboard again with the same arguments (it comes back with the config setup
+    /// wrote). A shell rather than a child process: setup must stay in the terminal's foreground
+    /// process group to read the answers (Foundation's Process puts children in a group of
+    /// their own, where reading the terminal fails). Returns only when the shell cannot start.
     static func runSetupThenComeBack() {
         let me = SetupProof.ownExecutable()
-        let setup = Process()
-        setup.executableURL = URL(fileURLWithPath: me)
-        setup.arguments = ["setup"]
-        do {
-            try setup.run()
-            setup.waitUntilExit()
-        } catch {
-            Console.error("switchboard: cannot run setup: \(error.localizedDescription)")
-            return
-        }
-        Console.out("\nBack to the dashboard… (Ctrl-C to stay in the shell)")
-        Thread.sleep(forTimeInterval: 1)
-        let arguments = CommandLine.arguments
+        // The dashboard may have left standard input non-blocking; setup's questions need blocking reads.
+        let flags = fcntl(0, F_GETFL)
+        if flags >= 0 { _ = fcntl(0, F_SETFL, flags & ~O_NONBLOCK) }
+        let script = """
+            "$0" setup
+            printf '\\nBack to the dashboard… (Ctrl-C to stay in the shell)\\n'
+            sleep 1
+            exec "$0" "$@"
+            """
+        let arguments = ["/bin/sh", "-c", script, me] + CommandLine.arguments.dropFirst()
         var cArguments = arguments.map { strdup($0) } + [nil]
-        execv(me, &cArguments)
-        Console.error("switchboard: could not start the dashboard again (errno \(errno))")
+        execv("/bin/sh", &cArguments)
+        Console.error("switchboard: could not run setup (errno \(errno)); run it yourself: switchboard setup")
     }
 }
