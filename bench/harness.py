@@ -722,8 +722,8 @@ general_settings:
     def run_translator(self) -> None:
         # A target of the main package (sources in bench/translator), so it shares the release
         # build of the dependencies with the switchboard binary.
-        log("translator: swift build -c release --product translator-bench")
-        build = subprocess.run(["swift", "build", "-c", "release", "--product", "translator-bench"],
+        log("translator: script/release-build --product translator-bench")
+        build = subprocess.run([str(ROOT / "script" / "release-build"), "--product", "translator-bench"],
                                cwd=ROOT, capture_output=True, text=True)
         if build.returncode != 0:
             raise StartError("translator build failed:\n" + (build.stdout + build.stderr)[-3000:])
@@ -770,8 +770,8 @@ general_settings:
         if configured:
             self.binary = pathlib.Path(configured)
         else:
-            log("SWITCHBOARD_BINARY is not set: swift build -c release --product switchboard")
-            build = subprocess.run(["swift", "build", "-c", "release", "--product", "switchboard"], cwd=ROOT)
+            log("SWITCHBOARD_BINARY is not set: script/release-build --product switchboard")
+            build = subprocess.run([str(ROOT / "script" / "release-build"), "--product", "switchboard"], cwd=ROOT)
             if build.returncode != 0:
                 raise StartError("swift build failed")
             self.binary = ROOT / ".build" / "release" / "switchboard"

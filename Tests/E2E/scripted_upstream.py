@@ -50,6 +50,16 @@ json / text / sse / text_stream / tool_stream / agent):
                     headers cut short; with "reset": true the close is an RST
     endless         {"bytes": n}: a 200 event stream whose first line is "data: "
                     and n bytes of "x" with no newline, in 64 KB chunks, then close
+    model           a simulated model for the report card, never consumed (like agent):
+                    {"tools": "ok"|"text"|"bad_args", "parallel": bool (default true),
+                     "reasoning_field": "reasoning_content"|"reasoning"|null (null: hides
+                     its reasoning; default reasoning_content), "max_tokens_cap": n (a larger
+                     max_tokens is refused with a 400 stating n), "rate_limit_at": [k, ...]
+                     (its k-th chat request is answered 429 with Retry-After: 1)}.
+                    It calls an offered tool when the last user text names it (two Read calls
+                    at once for Read when parallel); after a tool result it answers with it.
+GET <anything>/models         the catalogue: every scripted model, then the ids set by
+POST /_catalogue {"extra": [...]} (e.g. embedding models a client should filter out)
 The generators (text_stream, tool_stream, agent) follow the request's
 "stream" flag: SSE chunks when it is true, one chat.completion JSON otherwise.
 An agent response is never consumed: while it is at the head of the queue it
@@ -111,6 +121,7 @@ class State:
         self.requests: list[dict] = []
         self.connections: list[dict] = []
         self.seq = 0
+        self.extra_models: list[str] = []
 
     def set_script(self, model: str, responses: list[dict], repeat_last: bool) -> None:
         with self.lock:
@@ -132,13 +143,22 @@ class State:
             queue = script["queue"]
             if queue:
                 head = queue[0]
-                if "agent" not in head:
+                if "agent" not in head and "model" not in head:
                     queue.popleft()
                 script["last"] = head
                 return head
             if script["repeat_last"]:
                 return script["last"]
             return None
+
+    def count_requests(self, model) -> int:
+        """How many chat requests `model` has had (the current one included)."""
+        with self.lock:
+            return sum(1 for r in self.requests if r["model"] == model)
+
+    def catalogue(self) -> list[str]:
+        with self.lock:
+            return list(self.scripts) + list(self.extra_models)
 
     def record(self, entry: dict) -> tuple[int, dict]:
         """Store a request; returns its seq and its (mutable) connection entry."""
@@ -178,14 +198,15 @@ STATE = State()
 
 RESPONSE_KEYS = {
     "status", "headers", "delay_ms", "hang", "reset", "json", "text", "sse",
-    "done", "chunk_delay_ms", "text_stream", "tool_stream", "agent", "raw", "endless",
+    "done", "chunk_delay_ms", "text_stream", "tool_stream", "agent", "raw", "endless", "model",
 }
-BODY_KEYS = ("json", "text", "sse", "text_stream", "tool_stream", "agent", "raw", "endless")
+BODY_KEYS = ("json", "text", "sse", "text_stream", "tool_stream", "agent", "raw", "endless", "model")
 TEXT_STREAM_KEYS = {"text", "pieces", "finish_reason", "usage", "usage_on_finish_chunk",
                     "reasoning", "reasoning_field"}
 TOOL_STREAM_KEYS = {"calls", "pieces", "text_before", "finish_reason", "usage", "usage_on_finish_chunk"}
 CALL_KEYS = {"id", "name", "arguments"}
 AGENT_KEYS = {"tool_name", "arguments", "final_text", "pieces", "tool_id"}
+MODEL_KEYS = {"tools", "parallel", "reasoning_field", "max_tokens_cap", "rate_limit_at"}
 
 
 def _is_int(v) -> bool:
@@ -293,6 +314,19 @@ def validate_response(resp, where: str) -> None:
             if ag.get(key) is not None and not isinstance(ag[key], str):
                 raise ScriptError(f"{w}.{key} must be a string")
         _check_pieces(ag, w)
+    if "model" in resp:
+        sim = resp["model"]
+        w = f"{where}.model"
+        _check_keys(sim, MODEL_KEYS, w)
+        if sim.get("tools", "ok") not in ("ok", "text", "bad_args"):
+            raise ScriptError(f"{w}.tools must be ok, text or bad_args")
+        if sim.get("reasoning_field") is not None and not isinstance(sim["reasoning_field"], str):
+            raise ScriptError(f"{w}.reasoning_field must be a string or null")
+        if "max_tokens_cap" in sim:
+            _check_nonneg_int(sim, "max_tokens_cap", w)
+        at = sim.get("rate_limit_at", [])
+        if not isinstance(at, list) or not all(_is_int(k) for k in at):
+            raise ScriptError(f"{w}.rate_limit_at must be a list of integers")
 
 
 def parse_script(body) -> tuple[str, list[dict], bool]:
@@ -450,6 +484,81 @@ def agent_plan(agent: dict, request: dict, seq: int) -> tuple[str, dict]:
     return "text_stream", {"text": text, "pieces": pieces, "finish_reason": "stop", "usage": usage}
 
 
+def _usage(messages, text: str) -> dict:
+    usage = {"prompt_tokens": max(1, len(json.dumps(messages)) // 4), "completion_tokens": max(1, len(text) // 4)}
+    usage["total_tokens"] = usage["prompt_tokens"] + usage["completion_tokens"]
+    return usage
+
+
+def _sample_arguments(schema) -> dict:
+    """Arguments with every required property of a tool's JSON schema."""
+    args = {}
+    properties = schema.get("properties") if isinstance(schema, dict) else None
+    for name in (schema.get("required") or []) if isinstance(schema, dict) else []:
+        kind = (properties or {}).get(name, {}).get("type")
+        args[name] = {"number": 1, "integer": 1, "boolean": False, "array": [], "object": {}}.get(
+            kind, "echo switchboard")
+    return args
+
+
+def model_plan(sim: dict, request: dict, nth: int):
+    """What the simulated model answers: ("error", status, json, headers) or (kind, spec)."""
+    if nth in (sim.get("rate_limit_at") or []):
+        return "error", 429, {"error": {"message": "Too many requests: rate limit exceeded"}}, {"Retry-After": "1"}
+    asked = request.get("max_tokens", request.get("max_completion_tokens"))
+    cap = sim.get("max_tokens_cap")
+    if cap is not None and _is_int(asked) and asked > cap:
+        message = f"max_tokens must be less than or equal to {cap}, got {asked}"
+        return "error", 400, {"error": {"message": message, "type": "invalid_request_error"}}, {}
+    messages = request.get("messages") if isinstance(request.get("messages"), list) else []
+    last = messages[-1] if messages else {}
+    tools = {}
+    for tool in request.get("tools") or []:
+        if isinstance(tool, dict) and isinstance(tool.get("function"), dict):
+            tools[tool["function"].get("name")] = tool["function"].get("parameters") or {}
+    if isinstance(last, dict) and last.get("role") == "tool":
+        content = last.get("content")
+        if isinstance(content, list):
+            content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+        text = f"It printed {content}"
+        return "text_stream", {"text": text, "usage": _usage(messages, text)}
+    # Claude Code's translated tool results may be followed by a user turn: find the last tool message.
+    if isinstance(last, dict) and last.get("role") == "user" and len(messages) >= 2 and \
+            isinstance(messages[-2], dict) and messages[-2].get("role") == "tool":
+        text = f"It printed {messages[-2].get('content')}"
+        return "text_stream", {"text": text, "usage": _usage(messages, text)}
+    # Like a model following instructions: tools are called when the last user text names one.
+    said = ""
+    if isinstance(last, dict) and last.get("role") == "user":
+        content = last.get("content")
+        if isinstance(content, list):
+            texts = [p.get("text", "") for p in content if isinstance(p, dict) and p.get("type") == "text"]
+            content = texts[-1] if texts else ""
+        said = content if isinstance(content, str) else ""
+    tools = {name: schema for name, schema in tools.items() if isinstance(name, str) and name in said}
+    mode = sim.get("tools", "ok")
+    if tools and mode == "text":
+        text = "You can run that yourself in your terminal."
+        return "text_stream", {"text": text, "usage": _usage(messages, text)}
+    if tools:
+        if mode == "bad_args":
+            name = next(iter(tools))
+            calls = [{"id": "call_sim_1", "name": name, "arguments": {"cmd": "echo switchboard"}}]
+        elif "Read" in tools and sim.get("parallel", True):
+            calls = [{"id": f"call_sim_{i}", "name": "Read", "arguments": {"file_path": path}}
+                     for i, path in enumerate(["/tmp/a.txt", "/tmp/b.txt"], 1)]
+        else:
+            name = next(iter(tools))
+            calls = [{"id": "call_sim_1", "name": name, "arguments": _sample_arguments(tools[name])}]
+        return "tool_stream", {"calls": calls, "usage": _usage(messages, json.dumps(calls))}
+    text = " ".join(str(i) for i in range(1, 21))
+    spec = {"text": text, "usage": _usage(messages, text)}
+    field = sim.get("reasoning_field", "reasoning_content")
+    if field:
+        spec.update(reasoning="The user asks for a short answer; let me work it out.", reasoning_field=field)
+    return "text_stream", spec
+
+
 # --------------------------------------------------------------------------
 # HTTP handler
 # --------------------------------------------------------------------------
@@ -522,6 +631,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, STATE.list("requests", self._query_model()))
         elif route == "/_connections":
             self._send_json(200, STATE.list("connections", self._query_model()))
+        elif route.endswith("/models"):
+            data = [{"id": m, "object": "model", "owned_by": "scripted"} for m in STATE.catalogue()]
+            self._send_json(200, {"object": "list", "data": data})
         else:
             self._not_found()
 
@@ -541,6 +653,16 @@ class Handler(BaseHTTPRequestHandler):
         raw = self._read_body()
         if route == "/_script":
             self._handle_script(raw)
+        elif route == "/_catalogue":
+            try:
+                extra = json.loads(raw)["extra"]
+                assert isinstance(extra, list) and all(isinstance(m, str) for m in extra)
+            except (ValueError, KeyError, TypeError, AssertionError):
+                self._send_json(400, {"error": {"message": "body must be {\"extra\": [model ids]}"}})
+                return
+            with STATE.lock:
+                STATE.extra_models = extra
+            self._send_json(200, {"ok": True})
         elif route.endswith("/chat/completions"):
             self._handle_chat(raw)
         else:
@@ -652,8 +774,19 @@ class Handler(BaseHTTPRequestHandler):
 
         # Generators turn into SSE frames, or into one JSON body when stream is off.
         frames = None
+        if "model" in resp:
+            plan = model_plan(resp["model"], request, STATE.count_requests(model))
+            if plan[0] == "error":
+                _, status, body, headers = plan
+                self.headers_sent = True
+                self._send_body(status, json.dumps(body).encode(), "application/json", headers)
+                self._chunk_count(1)
+                return True
+            resp = dict(resp, agent=None)
+            kind, spec = plan
         if "agent" in resp:
-            kind, spec = agent_plan(resp["agent"], request, seq)
+            if resp["agent"] is not None:
+                kind, spec = agent_plan(resp["agent"], request, seq)
             include_usage = isinstance(request.get("stream_options"), dict) and \
                 request["stream_options"].get("include_usage") is True
             if streaming:

@@ -19,10 +19,37 @@ struct CheckCommand: AsyncParsableCommand {
     )
     var probe = false
 
+    @Flag(
+        name: .long,
+        help: """
+            With --probe: grade each model on what Claude Code needs (text, tool calls, tool results, \
+            parallel tools, thinking, max_tokens, speed); results are kept in switchboard-models.json.
+            """
+    )
+    var card = false
+
+    @Option(name: .long, help: "With --card: grade this provider,model instead of every configured one (repeatable).")
+    var model: [String] = []
+
+    @Flag(name: .long, help: "With --card: print the report card as JSON.")
+    var json = false
+
+    func validate() throws {
+        if card, !probe { throw ValidationError("--card needs --probe") }
+        if !card, !model.isEmpty || json { throw ValidationError("--model and --json go with --probe --card") }
+        for text in model where ModelRef(parsing: text) == nil {
+            throw ValidationError("--model \(text): expected provider,model")
+        }
+    }
+
     func run() async throws {
         let config = try configOptions.load()
         // Warnings go to standard error, so the report can be piped or diffed.
         for warning in config.warnings { Console.error("warning: \(warning)") }
+        if card {
+            try await ReportCardRun(config: config, models: model.compactMap(ModelRef.init(parsing:)), json: json).run()
+            return
+        }
         Console.out(ConfigReport(config: config).text)
         guard probe else { return }
         Console.out("")

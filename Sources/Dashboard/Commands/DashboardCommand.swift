@@ -94,6 +94,9 @@ struct DashboardCommand: AsyncParsableCommand {
             Console.error("switchboard: \(failure) (log: \(logPath))")
             throw ExitCode(1)
         }
+        if shared.setupRequested.load(ordering: .relaxed) {
+            SetupOffer.runSetupThenComeBack()
+        }
         Console.out("Switchboard stopped. Log: \(logPath)")
     }
 }

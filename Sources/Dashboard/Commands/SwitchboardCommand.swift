@@ -15,7 +15,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
         version: SwitchboardVersionText.text,
         subcommands: [
             DashboardCommand.self, ServeCommand.self, CheckCommand.self, EnvCommand.self, ClaudeCommand.self,
-            StatsCommand.self, StatuslineCommand.self, SessionsCommand.self,
+            StatsCommand.self, StatuslineCommand.self, SessionsCommand.self, SetupCommand.self,
         ],
         defaultSubcommand: DashboardCommand.self
     )

@@ -64,6 +64,15 @@ struct Renderer {
             grid.write(text, x: 0, y: top, style: theme.style(style))
             top += 1
         }
+        if let missing = state.setupNeeded {
+            let texts = [
+                "\(missing): press S to run switchboard setup", "\(missing): press S for setup", "press S for setup",
+            ]
+            let text = texts.first { DisplayWidth.of($0) <= grid.width } ?? texts[texts.count - 1]
+            let style = theme.style(CellGrid.Style(color: .yellow, bold: true, reverse: !theme.color))
+            grid.write(DisplayWidth.pad(text, to: grid.width, ellipsis: theme.ellipsis), x: 0, y: top, style: style)
+            top += 1
+        }
         let bottom = height - footerHeight
         if let history = ui.history {
             drawHistory(&grid, history, top: top, bottom: bottom)
@@ -873,6 +882,10 @@ struct Renderer {
             if models.isEmpty { lines.append(("(no model matches)", .dim)) }
             for (index, model) in models.enumerated().dropFirst(first).prefix(room) {
                 var label = model.description
+                if let grades = state.modelGrades[model] {
+                    // The report card's columns: text, tool call, tool result, parallel tools, thinking.
+                    label += "  " + grades.grades.map { $0.grade.symbol(unicode: theme.unicode) }.joined()
+                }
                 if model == current {
                     label += "  (in force)"
                 } else if model == configured {

@@ -17,6 +17,10 @@ struct DashboardState {
     var routeEntries: [RouteKind: RouteTable.Entry] = [:]
     /// Every configured `provider,model`, for the model switcher.
     var availableModels: [ModelRef] = []
+    /// The report card's last grades (`switchboard-models.json`), shown in the model switcher.
+    var modelGrades: [ModelRef: ReportCard.Entry] = [:]
+    /// What keeps requests from working when Switchboard runs bare (no config, no key); `s` runs setup.
+    var setupNeeded: String?
     /// Why the last config edit was refused (the file's path left out): a banner under the
     /// header until a good edit lands.
     var configRefusal: String?

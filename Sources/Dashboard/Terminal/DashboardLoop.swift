@@ -16,6 +16,8 @@ final class DashboardShared: Sendable {
     let ledgerInbox = LedgerInbox()
     let stopRequested = Atomic<Bool>(false)
     let stopping = Atomic<Bool>(false)
+    /// `s` was pressed: after the dashboard stops, `switchboard setup` runs, then the dashboard again.
+    let setupRequested = Atomic<Bool>(false)
     let onQuit: @Sendable () -> Void
     let sessions = SessionsLoader()
 
@@ -119,6 +121,8 @@ struct DashboardLoop {
             lastRoutes = routes
             state.routeEntries = routes
             state.availableModels = shared.store.config.allModels
+            state.modelGrades = ModelGradesFile(besideStateFile: shared.stateFile.path).load().mapValues { $0.entry }
+            state.setupNeeded = SetupOffer.missing(shared.store.config)
             state.touch()
             frozen?.routeEntries = routes
             frozen?.touch()
@@ -128,6 +132,7 @@ struct DashboardLoop {
             lastReload = reload
             state.noteReload(reload)
             state.availableModels = shared.store.config.allModels
+            state.modelGrades = ModelGradesFile(besideStateFile: shared.stateFile.path).load().mapValues { $0.entry }
             frozen?.noteReload(reload)
         }
         refreshSessions(now: now)
@@ -178,11 +183,16 @@ struct DashboardLoop {
                 ? [] : SessionRow.rows(records: shown.requestsForList, disk: shown.diskSessions, now: Date()),
             historyOverflow: ui.history.map {
                 HistoryView.overflow(shown, $0, theme: terminal.theme, width: size.width, height: size.height)
-            } ?? 0
+            } ?? 0,
+            toolCallFailures: Set(shown.modelGrades.values.filter { $0.toolCall == .fail }.map { $0.model })
         )
         for action in ui.handle(key, context: context) {
             switch action {
             case .quit:
+                shared.stopping.store(true, ordering: .relaxed)
+                shared.onQuit()
+            case .runSetup:
+                shared.setupRequested.store(true, ordering: .relaxed)
                 shared.stopping.store(true, ordering: .relaxed)
                 shared.onQuit()
             case .switchRoute(let route, let model):

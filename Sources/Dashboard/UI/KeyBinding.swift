@@ -28,6 +28,7 @@ struct KeyBinding: Sendable {
         case openHistory, closeHistory
         case cycleGrouping(forward: Bool)
         case cycleMetric(forward: Bool)
+        case runSetup
     }
 
     /// A move of the selection (or of a scrolled text).

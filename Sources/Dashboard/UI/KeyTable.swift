@@ -94,6 +94,12 @@ enum KeyTable {
             help: "Claude Code sessions: live ones, then recent ones on disk",
             [(.key(.character("s")), .openSessions)]
         ),
+        Binding(
+            [.main],
+            keys: "S",
+            help: "leave the dashboard, run `switchboard setup`, come back",
+            [(.key(.character("S")), .runSetup)]
+        ),
 
         // Ctrl-C quits from every mode.
         Binding(

@@ -12,4 +12,6 @@ enum UIAction: Equatable, Sendable {
     case refreshSessions
     /// Archive this session (off the render loop; the result comes back as a notice).
     case archiveSession(SessionSummary)
+    /// Leave the dashboard, run `switchboard setup` in the terminal, then come back.
+    case runSetup
 }

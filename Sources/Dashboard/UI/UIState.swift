@@ -28,6 +28,8 @@ struct UIState: Equatable {
         var routeIndex = 0
         var filter = ""
         var modelIndex = 0
+        /// The model whose failed tool calls were pointed out; a second ⏎ on it switches anyway.
+        var warned: ModelRef?
     }
 
     /// What key handling needs to know about the data on screen.
@@ -50,6 +52,8 @@ struct UIState: Equatable {
         var sessions: [SessionRow] = []
         /// History view lines that do not fit (how far it scrolls).
         var historyOverflow = 0
+        /// Models that failed tool calls on the report card (switching to one asks twice).
+        var toolCallFailures: Set<ModelRef> = []
 
         /// The routes whose model can be switched (not `explicit`/`subagent`).
         var switchable: [RouteKind] { routes.filter { RouteKind.configurable.contains($0) } }
@@ -120,6 +124,8 @@ struct UIState: Equatable {
         switch command {
         case .quit:
             return [.quit]
+        case .runSetup:
+            return [.runSetup]
         case .openHelp:
             showHelp = true
             helpScroll = 0
@@ -217,6 +223,11 @@ struct UIState: Equatable {
             let models = Self.filteredModels(context.models, filter: switcher.filter)
             guard models.indices.contains(switcher.modelIndex) else { break }
             let model = models[switcher.modelIndex]
+            if context.toolCallFailures.contains(model), switcher.warned != model {
+                self.switcher?.warned = model
+                notice = "\(model) failed tool calls on the report card: ⏎ again to switch anyway"
+                break
+            }
             self.switcher = nil
             notice = "\(route) → \(model) (from the next request)"
             return [.switchRoute(route, model)]

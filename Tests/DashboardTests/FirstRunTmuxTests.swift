@@ -1,0 +1,75 @@
+import Foundation
+import Testing
+
+/// `switchboard` started bare (no config, no key) in a tmux pane: it says what is missing,
+/// `s` runs `setup` in the terminal (typed answers, the key without echo), and the dashboard
+/// comes back with the new config.
+@Suite(.serialized, .enabled(if: EndToEnd.toolsAvailable, "needs tmux, python3 and curl"), .timeLimit(.minutes(2)))
+final class FirstRunTmuxTests {
+    let home: String
+    let upstream: ScriptedUpstream
+    private var sessions: [TmuxSession] = []
+
+    init() throws {
+        try #require(FileManager.default.isExecutableFile(atPath: EndToEnd.binary), "no binary at \(EndToEnd.binary)")
+        home = try EndToEnd.temporaryDirectory()
+        upstream = try ScriptedUpstream()
+    }
+
+    deinit {
+        for session in sessions { session.kill() }
+        upstream.stop()
+        try? FileManager.default.removeItem(atPath: home)
+    }
+
+    @Test func bareStartOffersSetupAndComesBackConfigured() async throws {
+        let model = "firstrun-\(UUID().uuidString.prefix(6).lowercased())"
+        try upstream.script(model, [["model": [String: Any]()]])
+        let secret = "nvapi-typed-9f3e1a77"
+        let command =
+            "env -i PATH=/usr/bin:/bin HOME='\(home)' LANG=C.UTF-8 TERM=tmux-256color '\(EndToEnd.binary)' --port 0; echo EXIT=$?"
+        let tmux = try TmuxSession(command: command, width: 120, height: 40)
+        sessions.append(tmux)
+        try await EndToEnd.poll("the missing-setup banner", diagnostics: tmux.capture()) {
+            tmux.capture().contains("No config and no $NVIDIA_API_KEY: requests will fail: press S") ? true : nil
+        }
+        tmux.type("S")
+        func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws {
+            try await EndToEnd.poll("\"\(text)\"", timeout: timeout, diagnostics: tmux.capture(history: true)) {
+                tmux.capture(history: true).contains(text) ? true : nil
+            }
+        }
+        try await waitFor("Provider [1]:")
+        tmux.keys("Enter")
+        try await waitFor("API base URL")
+        tmux.type(upstream.base + "/v1")
+        tmux.keys("Enter")
+        try await waitFor("API key (not shown")
+        tmux.type(secret)
+        tmux.keys("Enter")
+        try await waitFor("Models to grade")
+        tmux.keys("Enter")
+        try await waitFor("Use these routes? (Y/n)", timeout: .seconds(60))
+        tmux.keys("Enter")
+        try await waitFor("/.config/switchboard/config.json? (a backup is kept")
+        tmux.keys("Enter")
+        try await waitFor("/.claude/settings.json? (a backup is kept")
+        tmux.keys("Enter")
+        // No claude on this PATH: the proof says so, then the dashboard is back, configured.
+        try await waitFor("Claude Code is not on PATH")
+        try await EndToEnd.poll("the dashboard again", timeout: .seconds(20), diagnostics: tmux.capture()) {
+            let screen = tmux.capture()
+            return screen.contains("nvidia,\(model)") && !screen.contains("press S") ? true : nil
+        }
+        #expect(!tmux.capture(history: true).contains(secret), "the key was echoed")
+        let configPath = home + "/.config/switchboard/config.json"
+        let config = try String(contentsOfFile: configPath, encoding: .utf8)
+        #expect(config.contains(secret))
+        let mode = (try FileManager.default.attributesOfItem(atPath: configPath)[.posixPermissions] as? Int) ?? 0
+        #expect(mode & 0o077 == 0, "config with a key must be 0600, is \(String(mode, radix: 8))")
+        let settings = try String(contentsOfFile: home + "/.claude/settings.json", encoding: .utf8)
+        #expect(settings.contains("ANTHROPIC_BASE_URL") && !settings.contains(secret))
+        tmux.type("q")
+        try await EndToEnd.poll("exit", diagnostics: tmux.capture()) { tmux.capture().contains("EXIT=0") ? true : nil }
+    }
+}
