@@ -164,6 +164,14 @@ def rss_mb(pid: int, tree: bool = True) -> float:
     return total_kb / 1024
 
 
+def open_fds(pid: int) -> int:
+    """The number of open file descriptors of `pid` (entries in /proc/PID/fd)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return -1
+
+
 def group_members(pgid: int) -> list[int]:
     members = []
     for entry in os.listdir("/proc"):
@@ -836,6 +844,63 @@ general_settings:
                 self.failures.append(f"sessions: {error}")
                 log(f"sessions: {error}")
 
+    def run_soak(self) -> str:
+        """`--soak`: at least `--soak-requests` answers through `switchboard serve` at
+        `--connections` (default 32), in rounds of `--duration` seconds; prints RSS and open file
+        descriptors at the start, after every round and at the end, and counts every answer lost."""
+        connections = self.args.connections[0]
+        wanted = self.args.soak_requests
+        self.stream_file.parent.mkdir(parents=True)
+        self.stream_file.write_bytes(canned_stream())
+        self.body_file.write_text(json.dumps(REQUEST))
+        self.resolve_binary()
+        self.upstream_process = self.start_upstream()
+        port = free_port()
+        process = self.spawn_serve(port)
+        wait_ready(process, port, "/health", 30, time.perf_counter())
+        base = f"http://127.0.0.1:{port}"
+        self.probe("switchboard", port, anthropic=True)
+        lines = [f"soak: {self.binary} at {connections} connections, until {wanted:,} answers"]
+
+        def sample(label: str) -> tuple[float, int]:
+            rss, fds = rss_mb(process.pid, tree=False), open_fds(process.pid)
+            lines.append(f"soak: {label}: RSS {rss:.1f} MB, open fds {fds}")
+            log(lines[-1])
+            return rss, fds
+
+        start_rss, start_fds = sample("start (listening, one answer served)")
+        total = incomplete = 0
+        errors: dict[str, int] = {}
+        started = time.monotonic()
+        rounds = 0
+        while total < wanted:
+            stats = run_wrk(base, "/v1/messages", MARK_ANTHROPIC, self.body_file, connections, self.args.duration)
+            rounds += 1
+            total += stats["total_all"]
+            incomplete += stats["incomplete_all"]
+            for key in ("non200", "err_connect", "err_read", "err_write", "err_timeout"):
+                if stats[key]:
+                    errors[key] = errors.get(key, 0) + int(stats[key])
+            time.sleep(1)
+            sample(f"round {rounds}: {total:,} answers, {stats['rps']:.0f} req/s, p99 {stats['p99_ms']:.1f} ms, "
+                   f"{incomplete} incomplete")
+        elapsed = time.monotonic() - started
+        # Idle a few seconds (the proxy trims freed memory when it goes idle), then the end figures.
+        time.sleep(5)
+        end_rss, end_fds = sample("end (5 s idle after the load)")
+        code = self.processes.stop(process, grace=15)
+        if code not in (0, -signal.SIGTERM):
+            self.failures.append(f"switchboard serve exited with status {code} on SIGTERM")
+        self.scan_log("switchboard", self.dir / "switchboard.log")
+        if incomplete:
+            self.failures.append(f"soak: {incomplete} of {total} answers incomplete ({errors})")
+        lines.append(f"soak: {total:,} answers in {elapsed:.0f} s ({total / elapsed:.0f} req/s), "
+                     f"{incomplete} incomplete, errors {errors or 'none'}")
+        lines.append(f"soak: RSS {start_rss:.1f} -> {end_rss:.1f} MB, open fds {start_fds} -> {end_fds}")
+        lines.extend(f"soak: note: {note}" for note in self.notes)
+        lines.extend(f"soak: FAILED: {failure}" for failure in self.failures)
+        return "\n".join(lines) + "\n"
+
     def teardown(self) -> None:
         self.tmux.kill()
         self.processes.stop_all()
@@ -997,7 +1062,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--translator-seconds", type=float, default=3.0,
                         help="seconds for the translator's full stage (default 3; smoke 0.4)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs)")
+    parser.add_argument("--soak", action="store_true",
+                        help="soak: --soak-requests answers through switchboard serve at --connections (default 32) "
+                             "in rounds of --duration s (default 60); RSS and open fds at start and end")
+    parser.add_argument("--soak-requests", type=int, default=1_000_000, help="answers in a soak (default 1,000,000)")
     args = parser.parse_args(argv)
+    if args.soak and args.smoke:
+        parser.error("--soak and --smoke do not go together")
+    if args.soak:
+        args.duration = args.duration or 60
+        args.connections = args.connections or "32"
     args.duration = args.duration or (2 if args.smoke else 10)
     if args.duration < 1:
         parser.error("--duration must be at least 1")
@@ -1036,6 +1110,15 @@ def main(argv: list[str]) -> int:
     bench = Bench(args, directory)
     started = time.monotonic()
     try:
+        if args.soak:
+            try:
+                print(bench.run_soak(), end="", flush=True)
+            except StartError as error:
+                bench.failures.append(str(error))
+                log(f"soak: {error}")
+            finally:
+                bench.teardown()
+            return 1 if bench.failures else 0
         try:
             bench.run()
         except StartError as error:

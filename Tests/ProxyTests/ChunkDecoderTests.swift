@@ -1,5 +1,4 @@
 import Foundation
-import NIOCore
 import Testing
 
 @testable import Proxy
@@ -15,7 +14,7 @@ struct ChunkDecoderTests {
     static func decode(_ pieces: [[UInt8]], isEventStream: Bool = true) -> Decoded {
         var decoder = ChunkDecoder(isEventStream: isEventStream)
         var chunks: [ChatChunk] = []
-        for piece in pieces { chunks += decoder.feed(ByteBuffer(bytes: piece)) }
+        for piece in pieces { chunks += decoder.feed(piece) }
         chunks += decoder.finish()
         return Decoded(chunks: chunks, sawDone: decoder.sawDone, malformed: decoder.malformedEvents)
     }
@@ -159,7 +158,7 @@ struct ChunkDecoderTests {
         var offset = 0
         while offset < Self.completion.count {
             let end = min(offset + pieceSize, Self.completion.count)
-            chunks += decoder.feed(ByteBuffer(bytes: Self.completion[offset..<end]))
+            chunks += decoder.feed(Self.completion[offset..<end])
             offset = end
         }
         #expect(chunks.isEmpty)

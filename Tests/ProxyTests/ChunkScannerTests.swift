@@ -62,6 +62,15 @@ struct ChunkScannerTests {
         #"{"choices":[{"delta":{"tool_calls":[{"index":1.0,"id":"i"}]}}]}"#,
         #"{"choices":[{"delta":{"content":"a"}}],"choices":[{"delta":{"content":"b"}}]}"#,
         #"{"choices":[{"delta":{"content":"unterminated"#,
+        // Found by fuzzing: a skipped value must be JSON too, and a key read twice keeps the last value.
+        #"{"choices":[{"delta":{"content":" I'm"},"logprobs":nu4l,"finish_reason":null}]}"#,
+        #"{"choices":[],"created":01}"#,
+        #"{"choices":[],"x":"\q"}"#,
+        #"{"choices":[],"x":[1,}"#,
+        #"{"choices":[],"x":{"a" 1}}"#,
+        #"{"choices":[{"delta":{"tool_calls":[{"index":01}]}}]}"#,
+        #"{"choices":[],"usage":{"prompt_tokens":5},"usage":null}"#,
+        #"{"choices":[{"delta":{"content":"a"},"delta":{}}]}"#,
     ]
 
     @Test func agreesWithTheFullParserOnRecordedStreams() throws {

@@ -210,6 +210,22 @@ struct ConfigLoaderTests {
         ),
     ]
 
+    /// Found by fuzzing: Foundation's JSON5 reader stopped the process on this text (invalid
+    /// UTF-8 in an object); the loader refuses it first.
+    @Test func textThatIsNotUTF8IsRefusedBeforeFoundationReadsIt() throws {
+        let bytes: [UInt8] =
+            Array("{\n  \"Providers\":{\n".utf8) + [0xFA, 0x00, 0x00] + Array("\nr [\n    {\n     ".utf8)
+        #expect(throws: ConfigError.self) {
+            try ConfigLoader(environment: [:], homeDirectory: "/x").parse(Data(bytes), source: .file("t.json"))
+        }
+        do {
+            _ = try ConfigLoader(environment: [:], homeDirectory: "/x").parse(Data(bytes), source: .file("t.json"))
+        } catch {
+            #expect(error.description.contains("not valid UTF-8 at byte 18"), "\(error.description)")
+        }
+        #expect(ConfigLoader.firstInvalidUTF8(Data("é ok".utf8)) == nil)
+    }
+
     @Test(arguments: badConfigs)
     func badConfigsAreRefusedNamingTheKey(_ bad: BadConfig) {
         do {

@@ -126,6 +126,11 @@ struct MessagesRequestTests {
             #"{"model":"m","max_tokens":1,"messages":[],"tool_choice":{"type":"tool"}}"#,
             "tool_choice.name: Field required"
         ),
+        // Found by fuzzing the request builder: one turn with two calls of one id.
+        (
+            #"{"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"a","input":{}},{"type":"tool_use","id":"t1","name":"b","input":{}}]}]}"#,
+            "messages.0.content: tool_use ids must be unique (t1 appears twice)"
+        ),
     ]
 
     @Test(arguments: invalidBodies)

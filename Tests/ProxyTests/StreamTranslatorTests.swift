@@ -1,4 +1,3 @@
-import NIOCore
 import Testing
 
 @testable import Proxy
@@ -770,7 +769,7 @@ struct StreamTranslatorTests {
         var offset = 0
         while offset < bytes.count {
             let end = min(offset + pieceSize, bytes.count)
-            for chunk in decoder.feed(ByteBuffer(bytes: bytes[offset..<end])) { try run.feed(chunk) }
+            for chunk in decoder.feed(bytes[offset..<end]) { try run.feed(chunk) }
             offset = end
         }
         for chunk in decoder.finish() { try run.feed(chunk) }

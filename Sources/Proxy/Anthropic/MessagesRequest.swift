@@ -243,7 +243,14 @@ struct MessagesRequest: Sendable {
         guard let contentValue = object["content"] else {
             throw APIError(.invalidRequest, "\(path).content: Field required")
         }
-        return Message(role: role, content: try parseContent(contentValue, path: "\(path).content"))
+        let content = try parseContent(contentValue, path: "\(path).content")
+        // As the Messages API: one turn's tool calls are told apart by id (the results answer
+        // them by id; a repeated id made a Chat Completions turn with two calls of one id).
+        var toolUseIDs: Set<String> = []
+        for case .toolUse(let id, _, _) in content where !toolUseIDs.insert(id).inserted {
+            throw APIError(.invalidRequest, "\(path).content: tool_use ids must be unique (\(id) appears twice)")
+        }
+        return Message(role: role, content: content)
     }
 
     static func parseContent(_ value: JSONValue, path: String) throws(APIError) -> [ContentBlock] {

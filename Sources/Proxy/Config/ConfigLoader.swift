@@ -122,6 +122,11 @@ public struct ConfigLoader: Sendable {
     /// Parses and validates config text.
     public func parse(_ data: Data, source: SwitchboardConfig.Source) throws(ConfigError) -> SwitchboardConfig {
         let path = source.path
+        // Foundation's JSON5 reader can stop the process (a fatalError in CodableUtilities.swift)
+        // on some invalid UTF-8; found by fuzzing, so the text is checked first.
+        if let offset = Self.firstInvalidUTF8(data) {
+            throw ConfigError(key: "", "not valid UTF-8 at byte \(offset) (save the file as UTF-8)", path: path)
+        }
         let decoder = JSONDecoder()
         decoder.allowsJSON5 = true
         let document: JSONValue
@@ -133,6 +138,20 @@ public struct ConfigLoader: Sendable {
         }
         var reader = Reader(environment: EnvironmentInterpolation(environment: environment), path: path)
         return try reader.read(document, source: source)
+    }
+
+    /// The offset of the first byte that is not part of valid UTF-8, or `nil`.
+    static func firstInvalidUTF8(_ data: Data) -> Int? {
+        var iterator = data.makeIterator()
+        var parser = Unicode.UTF8.ForwardParser()
+        var offset = 0
+        while true {
+            switch parser.parseScalar(from: &iterator) {
+            case .valid(let scalar): offset += scalar.count
+            case .error: return offset
+            case .emptyInput: return nil
+            }
+        }
     }
 
     private func expandTilde(_ path: String) -> String {

@@ -57,7 +57,7 @@ struct TranslatedAnswer: AnswerTranslation {
 
     mutating func feed(_ buffer: ByteBuffer) -> Output {
         var events: [StreamEvent] = []
-        for chunk in decoder.feed(buffer) { events += translator.feed(chunk) }
+        for chunk in decoder.feed(buffer.readableBytesView) { events += translator.feed(chunk) }
         if decoder.overflowed, !translator.isEnded {
             events += translator.fail(
                 APIError(

@@ -1,5 +1,3 @@
-import NIOCore
-
 /// Reads an upstream answer body into ``ChatChunk``s: SSE `data:` events, `[DONE]`, or a
 /// single JSON document when the provider did not stream.
 struct ChunkDecoder: Sendable {
@@ -21,18 +19,19 @@ struct ChunkDecoder: Sendable {
         self.isEventStream = isEventStream
     }
 
-    /// Decodes what `buffer` completes.
-    mutating func feed(_ buffer: ByteBuffer) -> [ChatChunk] {
+    /// Decodes what `bytes` complete. (Bytes, not a `ByteBuffer`: the fuzz harness builds
+    /// this file without NIO; the relay passes `readableBytesView`.)
+    mutating func feed(_ bytes: some Collection<UInt8>) -> [ChatChunk] {
         guard isEventStream else {
-            guard document.count + buffer.readableBytes <= Self.maximumDocument else {
+            guard document.count + bytes.count <= Self.maximumDocument else {
                 documentOverflowed = true
                 document = []
                 return []
             }
-            document.append(contentsOf: buffer.readableBytesView)
+            document.append(contentsOf: bytes)
             return []
         }
-        return decode(parser.feed(buffer.readableBytesView))
+        return decode(parser.feed(bytes))
     }
 
     /// Decodes the rest at the end of the body.

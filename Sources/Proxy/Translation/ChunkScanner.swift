@@ -33,12 +33,9 @@ struct ChunkScanner {
 
     private mutating func chunk() throws(Fallback) -> ChatChunk {
         var chunk = ChatChunk()
-        var sawChoices = false
         try object { scanner, key throws(Fallback) in
             switch key {
             case .choices:
-                guard !sawChoices else { throw Fallback() }
-                sawChoices = true
                 try scanner.choices(into: &chunk)
             case .usage:
                 try scanner.usage(into: &chunk)
@@ -208,7 +205,7 @@ struct ChunkScanner {
 
     // MARK: - Keys
 
-    private enum Key {
+    private enum Key: Int {
         case choices, usage, error, object, message, delta, finishReason, stopReason, content, reasoningContent
         case reasoning, refusal, toolCalls, reasoningDetails, index, id, function, name, arguments, extraContent
         case promptTokens, completionTokens, promptTokensDetails, cachedTokens, promptCacheHitTokens, other
@@ -234,7 +231,7 @@ struct ChunkScanner {
         let start = index + 1
         var end = start
         while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
-            if bytes[end] == UInt8(ascii: "\\") { throw Fallback() }
+            if bytes[end] == UInt8(ascii: "\\") || bytes[end] < 0x20 { throw Fallback() }
             end += 1
         }
         guard end < bytes.count else { throw Fallback() }
@@ -257,7 +254,9 @@ struct ChunkScanner {
         return table
     }()
 
-    /// Walks an object's members, handing each value to `member` (which must consume it).
+    /// Walks an object's members, handing each value to `member` (which must consume it). A key
+    /// the scanner reads that comes twice gives up: the full parser keeps only the last value,
+    /// while the members here would apply both (found by fuzzing: `"usage":{…},"usage":null`).
     private mutating func object(_ member: (inout ChunkScanner, Key) throws(Fallback) -> Void) throws(Fallback) {
         skipWhitespace()
         guard peek == UInt8(ascii: "{") else { throw Fallback() }
@@ -267,9 +266,15 @@ struct ChunkScanner {
             index += 1
             return
         }
+        var seen: UInt32 = 0
         while true {
             skipWhitespace()
             let key = try key()
+            if key != .other {
+                let bit: UInt32 = 1 << UInt32(key.rawValue)
+                guard seen & bit == 0 else { throw Fallback() }
+                seen |= bit
+            }
             skipWhitespace()
             guard peek == UInt8(ascii: ":") else { throw Fallback() }
             index += 1
@@ -340,6 +345,10 @@ struct ChunkScanner {
         }
         let start = index
         if first == UInt8(ascii: "-") { index += 1 }
+        // JSON has no leading zeros (`01`); the full parser rejects them.
+        if peek == 0x30, index + 1 < bytes.count, bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 {
+            throw Fallback()
+        }
         while let byte = peek, byte >= 0x30, byte <= 0x39 { index += 1 }
         if let byte = peek, byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
             throw Fallback()
@@ -358,54 +367,109 @@ struct ChunkScanner {
         }
     }
 
+    /// Skips a string, checking it as the full parser would (no raw control characters, only
+    /// JSON's escapes).
     private mutating func skipString() throws(Fallback) {
         index += 1
         while index < bytes.count {
-            switch bytes[index] {
-            case UInt8(ascii: "\""):
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
                 index += 1
                 return
-            case UInt8(ascii: "\\"): index += 2
-            default: index += 1
+            }
+            guard byte >= 0x20 else { throw Fallback() }
+            guard byte == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            guard index + 1 < bytes.count else { throw Fallback() }
+            switch bytes[index + 1] {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+                UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                index += 2
+            case UInt8(ascii: "u"):
+                guard index + 6 <= bytes.count,
+                    bytes[index + 2..<index + 6].allSatisfy({
+                        ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x66 || ($0 >= 0x30 && $0 <= 0x39)
+                    })
+                else { throw Fallback() }
+                index += 6
+            default: throw Fallback()
             }
         }
         throw Fallback()
     }
 
-    /// Skips any value, checking only what is needed to find its end.
-    private mutating func skipValue() throws(Fallback) {
+    /// Skips any value, checking it is JSON: whatever the fast path accepts, the full parser
+    /// must accept too (fuzzing found `"logprobs":nu4l` taken by the old delimiter scan).
+    /// Values nested deeper than a chunk's usual shapes go to the full parser.
+    private mutating func skipValue(depth: Int = 0) throws(Fallback) {
         skipWhitespace()
         guard let byte = peek else { throw Fallback() }
         switch byte {
         case UInt8(ascii: "\""):
             try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
-            var depth = 0
-            while index < bytes.count {
-                let current = bytes[index]
-                if current == UInt8(ascii: "\"") {
-                    try skipString()
-                    continue
-                }
-                if current == UInt8(ascii: "{") || current == UInt8(ascii: "[") { depth += 1 }
-                if current == UInt8(ascii: "}") || current == UInt8(ascii: "]") {
-                    depth -= 1
-                    if depth == 0 {
-                        index += 1
-                        return
-                    }
-                }
+            guard depth < 32 else { throw Fallback() }
+            let isObject = byte == UInt8(ascii: "{")
+            let close = isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")
+            index += 1
+            skipWhitespace()
+            if peek == close {
                 index += 1
+                return
             }
-            throw Fallback()
-        default:
-            // A number, true, false or null: up to the next delimiter.
-            while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: ","), UInt8(ascii: "}"), UInt8(ascii: "]"), 0x20, 0x0A, 0x0D, 0x09: return
-                default: index += 1
+            while true {
+                if isObject {
+                    skipWhitespace()
+                    guard peek == UInt8(ascii: "\"") else { throw Fallback() }
+                    try skipString()
+                    skipWhitespace()
+                    guard peek == UInt8(ascii: ":") else { throw Fallback() }
+                    index += 1
                 }
+                try skipValue(depth: depth + 1)
+                skipWhitespace()
+                guard let next = peek else { throw Fallback() }
+                index += 1
+                if next == UInt8(ascii: ",") { continue }
+                guard next == close else { throw Fallback() }
+                return
             }
+        case UInt8(ascii: "t"): try skipLiteral("true")
+        case UInt8(ascii: "f"): try skipLiteral("false")
+        case UInt8(ascii: "n"): try skipLiteral("null")
+        default: try skipNumber()
+        }
+    }
+
+    private mutating func skipLiteral(_ literal: StaticString) throws(Fallback) {
+        let count = literal.utf8CodeUnitCount
+        guard index + count <= bytes.count else { throw Fallback() }
+        for offset in 0..<count where bytes[index + offset] != literal.utf8Start[offset] { throw Fallback() }
+        index += count
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`
+    private mutating func skipNumber() throws(Fallback) {
+        func isDigit(_ byte: UInt8?) -> Bool { byte.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        if peek == UInt8(ascii: "-") { index += 1 }
+        guard isDigit(peek) else { throw Fallback() }
+        if peek == 0x30 {
+            index += 1
+        } else {
+            while isDigit(peek) { index += 1 }
+        }
+        if peek == UInt8(ascii: ".") {
+            index += 1
+            guard isDigit(peek) else { throw Fallback() }
+            while isDigit(peek) { index += 1 }
+        }
+        if peek == UInt8(ascii: "e") || peek == UInt8(ascii: "E") {
+            index += 1
+            if peek == UInt8(ascii: "+") || peek == UInt8(ascii: "-") { index += 1 }
+            guard isDigit(peek) else { throw Fallback() }
+            while isDigit(peek) { index += 1 }
         }
     }
 }
