@@ -17,7 +17,7 @@ struct LifecycleTests {
         let model = TestModel.unique("drain")
         try await stack.upstream.script(
             model,
-            [["text_stream": ["text": "slow but complete answer", "pieces": 6], "chunk_delay_ms": 250]]
+            [["text_stream": ["text": "slow but complete answer", "pieces": 8], "chunk_delay_ms": 450]]
         )
         let proxy = try await stack.proxy()
         try await withProxy(proxy) { proxy in
