@@ -32,21 +32,30 @@ public struct ReportCard: Sendable {
 
     /// One model's grades.
     public struct Entry: Sendable, Equatable {
+        /// The `provider,model` graded.
         public var model: ModelRef
+        /// A plain streamed text answer came back whole.
         public var text = Grade.skipped
+        /// A call of Claude Code's Bash tool came back with arguments that fit its schema.
         public var toolCall = Grade.skipped
+        /// The model used a tool result it was given (repeated the token the tool printed).
         public var toolResult = Grade.skipped
+        /// Two tool calls came back in one turn when two were asked for.
         public var parallelTools = Grade.skipped
+        /// Reasoning arrived when asked for (partial: only as inline `<think>` tags).
         public var thinking = Grade.skipped
         /// Where the reasoning arrived: `thinking` (its own blocks) or `text` (inline `<think>` tags).
         public var thinkingField: String?
         /// The largest `max_tokens` the provider accepted.
         public var maxTokens: Int?
+        /// Time to the first token of the text answer, in milliseconds.
         public var ttftMilliseconds: Int?
+        /// Output tokens per second of the text answer after its first token.
         public var tokensPerSecond: Double?
         /// What went wrong, one line each (`column: message`), keys redacted.
         public var errors: [String] = []
 
+        /// An entry with every column skipped, filled in as the probes run.
         public init(model: ModelRef) { self.model = model }
 
         /// Whether Claude Code can work with this model at all.
@@ -97,6 +106,7 @@ public struct ReportCard: Sendable {
     /// At most this many requests for the `max_tokens` search, the first at the preset's cap.
     let maxTokensCalls: Int
 
+    /// A card that sends its probes through `engine` (its limits, retries and redaction apply).
     public init(engine: ProxyEngine, timeout: Duration = .seconds(90), maxTokensCalls: Int = 7) {
         self.engine = engine
         self.redactor = engine.store.redactor

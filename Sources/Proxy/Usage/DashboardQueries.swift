@@ -7,7 +7,9 @@ extension UsageQuery {
     /// One request read back from the ledger, with the ledger's own row id (unique across runs,
     /// unlike the request number, which starts again at 1 in every run).
     public struct PastRequest: Sendable, Equatable {
+        /// The ledger's row id.
         public var ledgerID: Int64
+        /// The request as the ledger keeps it.
         public var row: UsageRow
     }
 
