@@ -18,7 +18,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent.parent
 # ncurses and zlib.
 SYSTEM_LIBRARIES = re.compile(
     r"^(linux-vdso|linux-gate|ld-linux[-\w.]*|libc|libm|libdl|libpthread|librt|libutil|libresolv|"
-    r"libstdc\+\+|libgcc_s|libncursesw|libtinfo|libz)\.so"
+    r"libstdc\+\+|libgcc_s|libncursesw|libtinfo|libz|libsqlite3)\.so"
 )
 
 
