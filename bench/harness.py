@@ -758,8 +758,9 @@ general_settings:
     def run_sessions(self) -> None:
         # The session listing (bench/sessions): generated transcripts listed cold and warm. The
         # smoke run lists 300 (completeness only); a full run the 10,000.
-        log("sessions: swift build -c release --product sessions-bench")
-        build = subprocess.run(["swift", "build", "-c", "release", "--product", "sessions-bench"],
+        # Same flags as every other release build here (script/release-build), so nothing is rebuilt.
+        log("sessions: script/release-build --product sessions-bench")
+        build = subprocess.run([str(ROOT / "script" / "release-build"), "--product", "sessions-bench"],
                                cwd=ROOT, capture_output=True, text=True)
         if build.returncode != 0:
             raise StartError("sessions-bench build failed:\n" + (build.stdout + build.stderr)[-3000:])
