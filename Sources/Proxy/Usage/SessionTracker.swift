@@ -258,18 +258,16 @@ final class SessionTracker: ProxyEventSink, Sendable {
             // A request refused before any model answered keeps the last answer's model and context.
             let answered = !row.isError || row.inputTokens > 0
             if answered || entry.last == nil {
-                entry.last = SessionStatus.LastRequest(
+                entry.last = Self.lastRequest(
                     provider: row.provider,
                     model: row.model,
                     route: row.route,
-                    contextTokens: row.inputTokens + row.cacheReadTokens + row.outputTokens,
-                    contextWindow: row.provider.flatMap { provider in
-                        row.model.flatMap { config.provider(named: provider)?.contextWindow(model: $0) }
-                    },
+                    tokens: row.inputTokens + row.cacheReadTokens + row.outputTokens,
                     estimated: row.estimated,
                     status: row.status,
                     errorType: row.errorType,
-                    at: row.startedAt
+                    at: row.startedAt,
+                    config: config
                 )
             } else {
                 entry.last?.status = row.status
@@ -277,6 +275,33 @@ final class SessionTracker: ProxyEventSink, Sendable {
             }
             state.sessions[session] = entry
         }
+    }
+
+    /// A last request, with the window of the model that answered it (from `config`).
+    static func lastRequest(
+        provider: String?,
+        model: String?,
+        route: String?,
+        tokens: Int,
+        estimated: Bool,
+        status: Int,
+        errorType: String?,
+        at: Date,
+        config: SwitchboardConfig
+    ) -> SessionStatus.LastRequest {
+        SessionStatus.LastRequest(
+            provider: provider,
+            model: model,
+            route: route,
+            contextTokens: tokens,
+            contextWindow: provider.flatMap { provider in
+                model.flatMap { config.provider(named: provider)?.contextWindow(model: $0) }
+            },
+            estimated: estimated,
+            status: status,
+            errorType: errorType,
+            at: at
+        )
     }
 
     static func evict(_ state: inout State) {
@@ -304,18 +329,16 @@ final class SessionTracker: ProxyEventSink, Sendable {
             status.last =
                 entry?.last
                 ?? earlier.last.map { last in
-                    SessionStatus.LastRequest(
+                    Self.lastRequest(
                         provider: last.provider,
                         model: last.model,
                         route: last.route,
-                        contextTokens: last.inputTokens + last.cacheReadTokens + last.outputTokens,
-                        contextWindow: last.provider.flatMap { provider in
-                            last.model.flatMap { config.provider(named: provider)?.contextWindow(model: $0) }
-                        },
+                        tokens: last.inputTokens + last.cacheReadTokens + last.outputTokens,
                         estimated: last.estimated,
                         status: last.status,
                         errorType: last.errorType,
-                        at: last.startedAt
+                        at: last.startedAt,
+                        config: config
                     )
                 }
             status.requests = totals.requests
