@@ -99,17 +99,6 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "ProviderIntegrationTests",
-            dependencies: [
-                "Proxy",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            exclude: ["anthropic_upstream.py"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
             name: "DashboardTests",
             dependencies: ["Dashboard"],
             // Golden text snapshots, read through #filePath (not a bundle resource).

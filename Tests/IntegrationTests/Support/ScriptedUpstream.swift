@@ -3,7 +3,8 @@ import NIOHTTP1
 
 @testable import Proxy
 
-/// The fake OpenAI-compatible provider (`Tests/E2E/scripted_upstream.py`), run as a child process.
+/// The fake provider (`Tests/E2E/scripted_upstream.py`), run as a child process: OpenAI-compatible
+/// (`…/chat/completions`) and Anthropic-compatible (`…/v1/messages`, for `"anthropic": true` providers).
 ///
 /// Each test scripts the answers for its own model name (``TestModel/unique(_:)``), so tests
 /// can share one upstream safely while running in parallel.
@@ -84,9 +85,11 @@ struct ScriptedUpstream: Sendable {
         }
     }
 
-    /// The chat requests the upstream received for `model`, oldest first.
-    func requests(_ model: String) async throws -> [RecordedRequest] {
-        let result = try await TestHTTP.send(.GET, baseURL + "/_requests?model=\(model)")
+    /// The chat and messages requests the upstream received for `model` (every model's when
+    /// `nil`), oldest first.
+    func requests(_ model: String? = nil) async throws -> [RecordedRequest] {
+        let query = model.map { "?model=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }
+        let result = try await TestHTTP.send(.GET, baseURL + "/_requests" + (query ?? ""))
         guard case .array(let items)? = result.json else {
             throw ChildProcess.SpawnError(description: "bad /_requests answer: \(result.text)")
         }
@@ -103,7 +106,7 @@ struct ScriptedUpstream: Sendable {
     }
 }
 
-/// One chat request as the upstream recorded it.
+/// One chat or messages request as the upstream recorded it.
 struct RecordedRequest: Sendable {
     /// The whole record, as JSON text: headers, path, body (for "this secret appears nowhere" checks).
     let recordText: String
@@ -111,6 +114,8 @@ struct RecordedRequest: Sendable {
     /// Header names in lower case.
     let headers: [String: String]
     let body: JSONValue?
+    /// The body exactly as received (`…/v1/messages` requests only).
+    let bodyText: String?
     let time: Double
 
     init(_ record: JSONValue) {
@@ -122,6 +127,7 @@ struct RecordedRequest: Sendable {
         }
         self.headers = headers
         body = record["body"].flatMap { $0.isNull ? nil : $0 }
+        bodyText = record["body_text"]?.stringValue
         time = record["time"]?.doubleValue ?? 0
     }
 }

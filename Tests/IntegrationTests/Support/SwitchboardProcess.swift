@@ -103,6 +103,27 @@ struct SwitchboardProcess: Sendable {
         stderr.split(separator: "\n").filter { $0.contains(" POST /v1/messages ") }
     }
 
+    /// The log (stderr) lines containing `text`.
+    func logLines(containing text: String) -> [Substring] {
+        stderr.split(separator: "\n").filter { $0.contains(text) }
+    }
+
+    /// Waits for a log line containing `text`; throws (with the log) if none comes within `timeout`.
+    @discardableResult
+    func waitForLog(_ text: String, timeout: Duration = .seconds(10)) async throws -> Substring {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let line = logLines(containing: text).first { return line }
+            if ContinuousClock.now > deadline {
+                throw ChildProcess.SpawnError(
+                    description:
+                        "no log line containing \"\(text)\" within \(timeout).\nstderr:\n\(stderr.suffix(4_000))"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
     /// SIGTERM, then SIGKILL.
     @discardableResult
     func stop() async -> ChildProcess.Termination {
@@ -128,12 +149,13 @@ final class TemporaryDirectory: Sendable {
         try? FileManager.default.removeItem(at: url)
     }
 
-    /// Writes `text` to `name` inside; returns the path.
+    /// Writes `text` to `name` inside; returns the path. `atomically`: through a new file
+    /// renamed over the old one (a new inode, as editors save).
     @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
+    func write(_ name: String, _ text: String, atomically: Bool = false) throws -> String {
         let file = url.appendingPathComponent(name)
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: file)
+        try Data(text.utf8).write(to: file, options: atomically ? .atomic : [])
         return file.path
     }
 }
