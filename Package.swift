@@ -77,6 +77,19 @@ let package = Package(
             path: "bench/ledger/Sources/LedgerBench",
             swiftSettings: swiftSettings
         ),
+        // The process-test harness IntegrationTests and DashboardTests share: child processes, the
+        // scripted upstream (Tests/E2E/scripted_upstream.py) and its client, HTTP helpers.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Proxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
@@ -92,6 +105,7 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Proxy",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -100,7 +114,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DashboardTests",
-            dependencies: ["Dashboard"],
+            dependencies: ["Dashboard", "TestSupport"],
             // Golden text snapshots, read through #filePath (not a bundle resource).
             exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings
