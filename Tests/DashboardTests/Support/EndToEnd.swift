@@ -146,11 +146,11 @@ final class TmuxSession {
 
     init(command: String, width: Int = 100, height: Int = 30) throws {
         tmux = EndToEnd.which("tmux") ?? "/usr/bin/tmux"
-        // The tmux client forks the server, which keeps every descriptor the client inherited.
-        // Foundation's Process watches a child through a descriptor it hands it (and pipes), so a
-        // server holding one makes waitUntilExit and reads wait forever. Python's subprocess
-        // closes every descriptor above 2, so the server inherits only /dev/null (and, as in
-        // `unmasked`, an empty signal mask for the panes' processes).
+        // The tmux client forks the server, which keeps every descriptor the client inherited
+        // (with Foundation's Process, its pipes: waitUntilExit and reads then waited forever).
+        // Python's subprocess closes every descriptor above 2 and gives the server only
+        // /dev/null, not `run`'s output file (and, as in `unmasked`, an empty signal mask for
+        // the panes' processes).
         let started = try EndToEnd.run([
             EndToEnd.which("python3") ?? "/usr/bin/python3", "-c",
             "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "
