@@ -84,6 +84,19 @@ let package = Package(
             path: "bench/sessions/Sources/SessionsBench",
             swiftSettings: swiftSettings
         ),
+        // The process-test harness IntegrationTests and DashboardTests share: child processes, the
+        // scripted upstream (Tests/E2E/scripted_upstream.py) and its client, HTTP helpers.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "Proxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ProxyTests",
             dependencies: [
@@ -99,26 +112,16 @@ let package = Package(
             name: "IntegrationTests",
             dependencies: [
                 "Proxy",
+                "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "ProviderIntegrationTests",
-            dependencies: [
-                "Proxy",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-            ],
-            exclude: ["anthropic_upstream.py"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "DashboardTests",
-            dependencies: ["Dashboard"],
+            dependencies: ["Dashboard", "TestSupport"],
             // Golden text snapshots, read through #filePath (not a bundle resource).
             exclude: ["__Snapshots__"],
             swiftSettings: swiftSettings

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Scripted OpenAI-compatible upstream for Switchboard's integration and E2E tests.
+"""Scripted upstream for Switchboard's integration and E2E tests.
 
-A fake Chat Completions provider whose every answer is controlled by the test.
+A fake provider whose every answer is controlled by the test: OpenAI-compatible
+Chat Completions, and Anthropic-compatible Messages (for the passthrough of an
+``"anthropic": true`` provider), both scripted per model.
 Standard library only: run it with plain ``python3``.
 
     python3 scripted_upstream.py [--host 127.0.0.1] [--port 0] [--verbose]
@@ -14,13 +16,24 @@ Endpoints
 POST <anything>/chat/completions
     Recorded, then answered with the next scripted response for the body's
     ``model``.
+POST <anything>/v1/messages
+    The Anthropic Messages API: recorded and answered the same way, from the
+    same per-model scripts. Its record also has "body_text", the body exactly
+    as received (passthrough tests check the forwarded bytes). Script it with
+    json / text / sse / status / headers / raw / reset / hang...: sse defaults
+    to "done": false here (Anthropic streams end with message_stop, not
+    [DONE]); the generators (text_stream, tool_stream, agent) produce OpenAI
+    objects, so they do not fit this endpoint. Without a script: a 500 in
+    Anthropic's error shape.
 POST /_script   {"model": m, "responses": [...], "repeat_last": false}
     (Re)sets the FIFO queue of responses for model m.
 DELETE /_script[?model=m]
     Forgets the script of m (of every model if omitted).
-GET /_requests[?model=m]      recorded chat requests (all models if omitted)
+GET /_requests[?model=m]      recorded chat and messages requests (all models if omitted):
+    {"seq", "time", "method", "path", "model", "headers" (lower-case names),
+     "body" (parsed JSON or null), "raw" (the text when not JSON, else null)}
 DELETE /_requests[?model=m]   clears the request log and connection table
-GET /_connections[?model=m]   one entry per chat request:
+GET /_connections[?model=m]   one entry per chat or messages request:
     {"seq", "model", "state": open|completed|client_closed|error, "chunks_sent"}
 GET /health                   {"ok": true}
 
@@ -38,7 +51,8 @@ json / text / sse / text_stream / tool_stream / agent):
                     element: {...} -> "data: <compact json>\n\n"; "str" -> verbatim;
                     {"sleep_ms": n}; {"split": "raw", "at": byte} -> two chunks;
                     {"close": true} -> drop the connection, no terminating chunk
-    done            default true: append "data: [DONE]\n\n" to sse streams
+    done            append "data: [DONE]\n\n" to sse streams (default true, false
+                    on /v1/messages)
     chunk_delay_ms  pause between SSE elements
     text_stream     {"text", "pieces", "finish_reason", "usage",
                      "usage_on_finish_chunk", "reasoning", "reasoning_field"}
@@ -665,6 +679,8 @@ class Handler(BaseHTTPRequestHandler):
             self._send_json(200, {"ok": True})
         elif route.endswith("/chat/completions"):
             self._handle_chat(raw)
+        elif route.endswith("/v1/messages"):
+            self._handle_chat(raw, anthropic=True)
         else:
             self._not_found()
 
@@ -686,7 +702,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # ---- chat completions -------------------------------------------------
 
-    def _handle_chat(self, raw: bytes) -> None:
+    def _handle_chat(self, raw: bytes, anthropic: bool = False) -> None:
+        """Records and answers a chat completions request, or (`anthropic`) a messages one."""
         text = raw.decode("utf-8", errors="replace")
         try:
             body = json.loads(text) if raw else None
@@ -698,19 +715,26 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in self.headers.items():
             lower = name.lower()
             headers[lower] = f"{headers[lower]}, {value}" if lower in headers else value
-        seq, self.conn = STATE.record({
+        entry = {
             "seq": 0, "time": time.time(), "method": self.command, "path": self.path,
             "model": model, "headers": headers, "body": body, "raw": raw_text,
-        })
+        }
+        if anthropic:
+            entry["body_text"] = text
+        seq, self.conn = STATE.record(entry)
         self.headers_sent = False
         try:
             resp = STATE.next_response(model)
             if resp is None:
-                self._send_json(500, {"error": {"message": f"scripted_upstream: no script left for model {model}"}})
+                message = f"scripted_upstream: no script left for model {model}"
+                if anthropic:
+                    self._send_json(500, {"type": "error", "error": {"type": "api_error", "message": message}})
+                else:
+                    self._send_json(500, {"error": {"message": message}})
                 self._chunk_count(1)
                 STATE.update_conn(self.conn, state="completed")
                 return
-            finished = self._answer(resp, body if isinstance(body, dict) else {}, model, seq)
+            finished = self._answer(resp, body if isinstance(body, dict) else {}, model, seq, anthropic)
             if finished:
                 STATE.update_conn(self.conn, state="completed")
         except (ClientGone, *CLIENT_GONE_ERRORS):
@@ -731,7 +755,7 @@ class Handler(BaseHTTPRequestHandler):
     def _chunk_count(self, n: int = 1) -> None:
         STATE.update_conn(self.conn, chunks_sent=self.conn["chunks_sent"] + n)
 
-    def _answer(self, resp: dict, request: dict, model, seq: int) -> bool:
+    def _answer(self, resp: dict, request: dict, model, seq: int, anthropic: bool = False) -> bool:
         """Serve one scripted response. Returns True if it ran to completion."""
         if resp.get("delay_ms"):
             self._pause(resp["delay_ms"] / 1000.0)
@@ -809,7 +833,8 @@ class Handler(BaseHTTPRequestHandler):
             frames = resp["sse"]
 
         if frames is not None:
-            return self._stream(status, extra, frames, resp.get("done", True), resp.get("chunk_delay_ms", 0))
+            done = resp.get("done", not anthropic)
+            return self._stream(status, extra, frames, done, resp.get("chunk_delay_ms", 0))
 
         if "json" in resp:
             body, ctype = json.dumps(resp["json"], ensure_ascii=False).encode(), "application/json"
@@ -921,7 +946,7 @@ class Server(ThreadingHTTPServer):
 
 def main(argv=None) -> int:
     global VERBOSE
-    parser = argparse.ArgumentParser(description="Scripted OpenAI-compatible upstream for tests.")
+    parser = argparse.ArgumentParser(description="Scripted OpenAI- and Anthropic-compatible upstream for tests.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--verbose", action="store_true", help="log requests to stderr")

@@ -1,4 +1,4 @@
-"""Self-test of scripted_upstream.py (the fake OpenAI-compatible provider).
+"""Self-test of scripted_upstream.py (the fake OpenAI- and Anthropic-compatible provider).
 
 Run: python3 -m pytest -q Tests/E2E/test_scripted_upstream.py
 Clients are stdlib only (http.client + raw sockets) so that HTTP framing
@@ -212,6 +212,39 @@ def test_non_json_body_is_recorded_raw(up):
     assert status == 500 and "no script left" in body.decode()
     rec = [r for r in up.get_json("/_requests") if r["raw"] == "not json {"]
     assert rec and rec[-1]["body"] is None
+
+
+def test_anthropic_messages_endpoint(up, model):
+    """POST <anything>/v1/messages: same per-model scripts, recorded with the exact body text."""
+    stream = ('event: message_start\ndata: {"type":"message_start"}\n\n'
+              'event: message_stop\ndata: {"type":"message_stop"}\n\n')
+    up.script(model, [
+        {"text": stream, "headers": {"Content-Type": "text/event-stream"}},
+        {"sse": ["event: ping\ndata: {}\n\n"]},
+        {"status": 529, "headers": {"Retry-After": "2"}, "json": {"type": "error"}},
+    ])
+    body = b'{"model": "%s",  "messages": [], "stream": true}' % model.encode()
+    headers = {"x-api-key": "sk-ant", "anthropic-version": "2023-06-01"}
+    status, resp, got = up.request("POST", "/anthropic/v1/messages", body, headers)
+    assert status == 200 and resp.getheader("Content-Type") == "text/event-stream" and got.decode() == stream
+    status, _, got = up.request("POST", "/v1/messages", body, headers)
+    assert status == 200 and got == b'event: ping\ndata: {}\n\n'  # no [DONE] on this endpoint
+    status, resp, got = up.request("POST", "/v1/messages", body, headers)
+    assert status == 529 and resp.getheader("Retry-After") == "2" and json.loads(got) == {"type": "error"}
+    status, _, got = up.request("POST", "/v1/messages", body, headers)
+    assert status == 500
+    assert json.loads(got) == {"type": "error", "error": {
+        "type": "api_error", "message": f"scripted_upstream: no script left for model {model}"}}
+    reqs = up.get_json(f"/_requests?model={model}")
+    assert [r["path"] for r in reqs] == ["/anthropic/v1/messages"] + ["/v1/messages"] * 3
+    first = reqs[0]
+    assert first["headers"]["x-api-key"] == "sk-ant" and first["headers"]["anthropic-version"] == "2023-06-01"
+    assert first["body"]["stream"] is True and first["body_text"] == body.decode() and first["raw"] is None
+    assert [c["state"] for c in up.connections(model)] == ["completed"] * 4
+    # Chat requests keep their record shape.
+    up.script(model, [{"json": {}}])
+    up.chat(model)
+    assert "body_text" not in up.get_json(f"/_requests?model={model}")[-1]
 
 
 def test_keep_alive_connection_reuse(up, model):

@@ -1,15 +1,16 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// Helpers for the end-to-end tests: processes, the scripted upstream, a private tmux server.
+/// Processes start through TestSupport's ``ChildProcess``, as in the integration tests.
 enum EndToEnd {
-    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent()
+    static let repository = TestSupport.ScriptedUpstream.repositoryRoot
 
-    /// The built `switchboard` (`$SWITCHBOARD_BINARY`, else `.build/debug/switchboard`).
+    /// The built `switchboard` (`$SWITCHBOARD_BINARY`, else the one beside the tests, else
+    /// `.build/debug/switchboard`).
     static var binary: String {
-        ProcessInfo.processInfo.environment["SWITCHBOARD_BINARY"]
-            ?? repository.appendingPathComponent(".build/debug/switchboard").path
+        (try? SwitchboardBinary.path()) ?? repository.appendingPathComponent(".build/debug/switchboard").path
     }
 
     static func which(_ tool: String) -> String? {
@@ -30,22 +31,23 @@ enum EndToEnd {
     /// Runs `arguments` to completion; standard output (and error, merged) as text.
     @discardableResult
     static func run(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        let stdin = Pipe()
-        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
-        try process.run()
-        if let input {
-            stdin.fileHandleForWriting.write(Data(input.utf8))
-            try stdin.fileHandleForWriting.close()
+        let inputDirectory = try input.map { _ in try TemporaryDirectory("input") }
+        let standardInput = try inputDirectory.map { try $0.write("stdin", input ?? "") } ?? "/dev/null"
+        let process = try ChildProcess(
+            name: "run",
+            executable: arguments[0],
+            arguments: Array(arguments.dropFirst()),
+            environment: ProcessInfo.processInfo.environment,
+            standardInput: standardInput,
+            mergingStandardError: true
+        )
+        let status: Int32
+        switch process.waitForExitBlocking() {
+        case .exited(let code)?: status = code
+        case .signalled(let signal)?: status = signal
+        case nil: status = -1
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (status, process.stdout)
     }
 
     /// Waits (polling, never a blind sleep) until `condition` returns a value.
@@ -86,39 +88,15 @@ enum EndToEnd {
     }
 }
 
-/// `Tests/E2E/scripted_upstream.py` on a free port.
-final class ScriptedUpstream {
-    let process = Process()
-    let port: Int
-    var base: String { "http://127.0.0.1:\(port)" }
+/// `Tests/E2E/scripted_upstream.py` on a free port: TestSupport's ``TestSupport/ScriptedUpstream``
+/// with synchronous calls and Foundation JSON, as these tests use it.
+final class ScriptedUpstream: Sendable {
+    let shared: TestSupport.ScriptedUpstream
+    var port: Int { shared.port }
+    var base: String { shared.baseURL }
 
     init() throws {
-        let arguments = EndToEnd.unmasked([
-            EndToEnd.which("python3") ?? "/usr/bin/python3",
-            EndToEnd.repository.appendingPathComponent("Tests/E2E/scripted_upstream.py").path, "--port", "0",
-        ])
-        process.executableURL = URL(fileURLWithPath: arguments[0])
-        process.arguments = Array(arguments.dropFirst())
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // It prints exactly one line, `LISTENING <port>`, once bound.
-        var line = Data()
-        while !line.contains(0x0A) {
-            let chunk = output.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
-        guard text.hasPrefix("LISTENING "),
-            let port = Int(text.dropFirst(10).trimmingCharacters(in: .whitespacesAndNewlines))
-        else {
-            process.terminate()
-            throw UpstreamError(description: "scripted upstream did not start: \(text)")
-        }
-        self.port = port
+        shared = try TestSupport.ScriptedUpstream.startBlocking()
     }
 
     struct UpstreamError: Error, CustomStringConvertible {
@@ -128,31 +106,19 @@ final class ScriptedUpstream {
     deinit { stop() }
 
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        shared.stopBlocking()
     }
 
     /// Sets the responses for `model`.
     func script(_ model: String, _ responses: [[String: Any]], repeatLast: Bool = false) throws {
-        let body = try JSONSerialization.data(withJSONObject: [
-            "model": model, "responses": responses, "repeat_last": repeatLast,
-        ])
-        let result = try EndToEnd.run(
-            [
-                "/usr/bin/env", "curl", "-sS", "-f", "-X", "POST", "-H", "content-type: application/json",
-                "--data-binary", "@-", base + "/_script",
-            ],
-            input: String(decoding: body, as: UTF8.self)
-        )
-        guard result.status == 0 else { throw UpstreamError(description: "script failed: \(result.output)") }
+        try shared.scriptBlocking(model, try responses.map(TestJSON.value), repeatLast: repeatLast)
     }
 
     /// The chat requests the upstream received for `model`.
     func requests(model: String) throws -> [[String: Any]] {
-        let result = try EndToEnd.run(["/usr/bin/env", "curl", "-sS", "-f", base + "/_requests?model=\(model)"])
-        let json = try JSONSerialization.jsonObject(with: Data(result.output.utf8))
-        return json as? [[String: Any]] ?? []
+        try shared.requestsBlocking(model).compactMap {
+            try JSONSerialization.jsonObject(with: Data($0.recordText.utf8)) as? [String: Any]
+        }
     }
 
     /// A streamed text answer with usage.
@@ -180,11 +146,11 @@ final class TmuxSession {
 
     init(command: String, width: Int = 100, height: Int = 30) throws {
         tmux = EndToEnd.which("tmux") ?? "/usr/bin/tmux"
-        // The tmux client forks the server, which keeps every descriptor the client inherited.
-        // Foundation's Process watches a child through a descriptor it hands it (and pipes), so a
-        // server holding one makes waitUntilExit and reads wait forever. Python's subprocess
-        // closes every descriptor above 2, so the server inherits only /dev/null (and, as in
-        // `unmasked`, an empty signal mask for the panes' processes).
+        // The tmux client forks the server, which keeps every descriptor the client inherited
+        // (with Foundation's Process, its pipes: waitUntilExit and reads then waited forever).
+        // Python's subprocess closes every descriptor above 2 and gives the server only
+        // /dev/null, not `run`'s output file (and, as in `unmasked`, an empty signal mask for
+        // the panes' processes).
         let started = try EndToEnd.run([
             EndToEnd.which("python3") ?? "/usr/bin/python3", "-c",
             "import signal, subprocess, sys; signal.pthread_sigmask(signal.SIG_SETMASK, set()); "

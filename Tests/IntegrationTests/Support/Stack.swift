@@ -90,6 +90,19 @@ func withProxy<T>(
     }
 }
 
+/// Runs `body` with a fresh scripted upstream of its own, then stops it whatever happened.
+func withUpstream<T>(_ body: (ScriptedUpstream) async throws -> T) async throws -> T {
+    let upstream = try await ScriptedUpstream.start()
+    do {
+        let value = try await body(upstream)
+        await upstream.stop()
+        return value
+    } catch {
+        await upstream.stop()
+        throw error
+    }
+}
+
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
 func eventually(
     timeout: Duration,

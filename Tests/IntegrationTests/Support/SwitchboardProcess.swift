@@ -14,28 +14,7 @@ struct SwitchboardProcess: Sendable {
 
     /// `$SWITCHBOARD_BINARY`, else `switchboard` next to the test bundle, else `.build/debug/switchboard`.
     static func binaryPath() throws -> String {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["SWITCHBOARD_BINARY"], !explicit.isEmpty {
-            guard FileManager.default.isExecutableFile(atPath: explicit) else {
-                throw ChildProcess.SpawnError(description: "SWITCHBOARD_BINARY=\(explicit) is not an executable file")
-            }
-            return explicit
-        }
-        var candidates: [URL] = []
-        // Linux: the test bundle is an executable in the build directory; macOS: a bundle directory there.
-        let testExecutable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        candidates.append(testExecutable.deletingLastPathComponent().appendingPathComponent("switchboard"))
-        let bundle = Bundle.main.bundleURL
-        candidates.append(bundle.appendingPathComponent("switchboard"))
-        candidates.append(bundle.deletingLastPathComponent().appendingPathComponent("switchboard"))
-        candidates.append(ScriptedUpstream.repositoryRoot.appendingPathComponent(".build/debug/switchboard"))
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path) {
-            return candidate.path
-        }
-        throw ChildProcess.SpawnError(
-            description: "the switchboard binary was not found (looked at \(candidates.map(\.path))); "
-                + "run `swift build` first or set SWITCHBOARD_BINARY"
-        )
+        try SwitchboardBinary.path()
     }
 
     /// Starts `serve` with `config` (JSON text) and waits for the URL line.
@@ -103,6 +82,27 @@ struct SwitchboardProcess: Sendable {
         stderr.split(separator: "\n").filter { $0.contains(" POST /v1/messages ") }
     }
 
+    /// The log (stderr) lines containing `text`.
+    func logLines(containing text: String) -> [Substring] {
+        stderr.split(separator: "\n").filter { $0.contains(text) }
+    }
+
+    /// Waits for a log line containing `text`; throws (with the log) if none comes within `timeout`.
+    @discardableResult
+    func waitForLog(_ text: String, timeout: Duration = .seconds(10)) async throws -> Substring {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let line = logLines(containing: text).first { return line }
+            if ContinuousClock.now > deadline {
+                throw ChildProcess.SpawnError(
+                    description:
+                        "no log line containing \"\(text)\" within \(timeout).\nstderr:\n\(stderr.suffix(4_000))"
+                )
+            }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+    }
+
     /// SIGTERM, then SIGKILL.
     @discardableResult
     func stop() async -> ChildProcess.Termination {
@@ -111,31 +111,6 @@ struct SwitchboardProcess: Sendable {
 
     /// A client for this proxy.
     var client: AnthropicClient { AnthropicClient(baseURL: url) }
-}
-
-/// A temp directory removed when the last reference goes.
-final class TemporaryDirectory: Sendable {
-    let url: URL
-
-    init(_ stem: String) throws {
-        url = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "switchboard-integ-\(stem)-\(UUID().uuidString.prefix(8))"
-        )
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(at: url)
-    }
-
-    /// Writes `text` to `name` inside; returns the path.
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String {
-        let file = url.appendingPathComponent(name)
-        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try Data(text.utf8).write(to: file)
-        return file.path
-    }
 }
 
 /// Configs for the tests, in claude-code-router's format.

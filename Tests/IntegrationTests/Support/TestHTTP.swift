@@ -5,58 +5,6 @@ import NIOHTTP1
 
 @testable import Proxy
 
-/// A complete HTTP answer.
-struct HTTPResult: Sendable {
-    let status: Int
-    let headers: HTTPHeaders
-    let body: [UInt8]
-
-    var text: String { String(decoding: body, as: UTF8.self) }
-    var json: JSONValue? { try? JSONParser.parse(body) }
-    /// The first value of a response header.
-    func header(_ name: String) -> String? { headers.first(name: name) }
-
-    /// `error.type` of an Anthropic error body.
-    var errorType: String? { json?["error"]?["type"]?.stringValue }
-    /// `error.message` of an Anthropic error body.
-    var errorMessage: String? { json?["error"]?["message"]?.stringValue }
-}
-
-/// Plain HTTP calls with AsyncHTTPClient (the process-wide shared client).
-enum TestHTTP {
-    static func send(
-        _ method: HTTPMethod,
-        _ url: String,
-        headers: [(String, String)] = [],
-        body: [UInt8]? = nil,
-        timeout: Duration = .seconds(30)
-    ) async throws -> HTTPResult {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            if !request.headers.contains(name: "content-type") {
-                request.headers.add(name: "content-type", value: "application/json")
-            }
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
-        let collected = try await response.body.collect(upTo: 64 * 1024 * 1024)
-        return HTTPResult(
-            status: Int(response.status.code),
-            headers: response.headers,
-            body: Array(collected.readableBytesView)
-        )
-    }
-}
-
-extension TimeAmount {
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
-    }
-}
-
 /// An Anthropic Messages API client for the proxy under test.
 struct AnthropicClient: Sendable {
     let baseURL: String

@@ -14,12 +14,15 @@ import Synchronization
 ///
 /// Every child is registered with ``OrphanGuard``, so it is killed even if the test process
 /// dies without running its `defer`s.
-final class ChildProcess: Sendable {
-    enum Termination: Equatable, CustomStringConvertible {
+///
+/// Every wait has an `async` form (polling with `Task.sleep`) and a blocking one, for
+/// synchronous test code (a suite's `init`, helpers called without `await`).
+public final class ChildProcess: Sendable {
+    public enum Termination: Equatable, Sendable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .exited(let code): return "exit code \(code)"
             case .signalled(let signal): return "signal \(signal)"
@@ -27,19 +30,33 @@ final class ChildProcess: Sendable {
         }
     }
 
-    struct SpawnError: Error, CustomStringConvertible {
-        var description: String
+    public struct SpawnError: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) {
+            self.description = description
+        }
     }
 
-    let pid: pid_t
-    let name: String
-    let directory: URL
-    let stdoutURL: URL
-    let stderrURL: URL
+    public let pid: pid_t
+    public let name: String
+    public let directory: URL
+    public let stdoutURL: URL
+    public let stderrURL: URL
     private let termination = Mutex<Termination?>(nil)
 
     /// Starts `executable` with `arguments`. `environment` replaces the inherited one.
-    init(name: String, executable: String, arguments: [String], environment: [String: String]) throws {
+    /// - Parameters:
+    ///   - standardInput: the file the child reads as stdin.
+    ///   - mergingStandardError: stderr goes to the stdout file too (`stderr` is then empty).
+    public init(
+        name: String,
+        executable: String,
+        arguments: [String],
+        environment: [String: String],
+        standardInput: String = "/dev/null",
+        mergingStandardError: Bool = false
+    ) throws {
         self.name = name
         directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("switchboard-integ-\(name)-\(UUID().uuidString.prefix(8))")
@@ -50,9 +67,14 @@ final class ChildProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 0, standardInput, O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdoutURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        if mergingStandardError {
+            _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 2, stderrURL.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -101,12 +123,12 @@ final class ChildProcess: Sendable {
     }
 
     /// Everything the child wrote to stdout so far.
-    var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    public var stdout: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
     /// Everything the child wrote to stderr so far.
-    var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
+    public var stderr: String { (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? "" }
 
     /// How the child ended, if it has (reaping it when it just did).
-    var exitStatus: Termination? {
+    public var exitStatus: Termination? {
         termination.withLock { known in
             if let known { return known }
             var status: Int32 = 0
@@ -120,16 +142,16 @@ final class ChildProcess: Sendable {
         }
     }
 
-    var isRunning: Bool { exitStatus == nil }
+    public var isRunning: Bool { exitStatus == nil }
 
     /// Sends `signal` (if the child still runs).
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if isRunning { kill(pid, signal) }
     }
 
     /// Waits up to `timeout` for the child to end.
     @discardableResult
-    func waitForExit(timeout: Duration) async -> Termination? {
+    public func waitForExit(timeout: Duration) async -> Termination? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let status = exitStatus { return status }
@@ -138,9 +160,20 @@ final class ChildProcess: Sendable {
         return exitStatus
     }
 
+    /// The same, blocking the calling thread (`nil` timeout: until it ends).
+    @discardableResult
+    public func waitForExitBlocking(timeout: Duration? = nil) -> Termination? {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while deadline.map({ ContinuousClock.now < $0 }) ?? true {
+            if let status = exitStatus { return status }
+            usleep(2_000)
+        }
+        return exitStatus
+    }
+
     /// SIGTERM, then SIGKILL if it has not ended within `grace`. Always reaps the child.
     @discardableResult
-    func stop(grace: Duration = .seconds(3)) async -> Termination {
+    public func stop(grace: Duration = .seconds(3)) async -> Termination {
         if let status = exitStatus { return status }
         kill(pid, SIGTERM)
         if let status = await waitForExit(timeout: grace) { return status }
@@ -151,28 +184,56 @@ final class ChildProcess: Sendable {
         }
     }
 
+    /// The same, blocking the calling thread.
+    @discardableResult
+    public func stopBlocking(grace: Duration = .seconds(3)) -> Termination {
+        if let status = exitStatus { return status }
+        kill(pid, SIGTERM)
+        if let status = waitForExitBlocking(timeout: grace) { return status }
+        kill(pid, SIGKILL)
+        return waitForExitBlocking()!
+    }
+
     /// Waits until stdout has a line for which `match` returns a value, failing early if the
     /// child exits first.
-    func waitForStdoutLine<T>(timeout: Duration, _ match: (Substring) -> T?) async throws -> T {
+    public func waitForStdoutLine<T>(timeout: Duration, _ match: (Substring) -> T?) async throws -> T {
         let deadline = ContinuousClock.now + timeout
         while true {
-            for line in stdout.split(separator: "\n") {
-                if let value = match(line) { return value }
-            }
-            if let status = exitStatus {
-                throw SpawnError(
-                    description:
-                        "\(name) ended (\(status)) before printing the expected line.\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
-                )
-            }
-            if ContinuousClock.now > deadline {
-                throw SpawnError(
-                    description:
-                        "\(name) printed no expected line within \(timeout).\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
-                )
-            }
+            if let value = try stdoutLine(before: deadline, timeout: timeout, match) { return value }
             try await Task.sleep(for: .milliseconds(10))
         }
+    }
+
+    /// The same, blocking the calling thread.
+    public func waitForStdoutLineBlocking<T>(timeout: Duration, _ match: (Substring) -> T?) throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let value = try stdoutLine(before: deadline, timeout: timeout, match) { return value }
+            usleep(10_000)
+        }
+    }
+
+    /// One look at stdout for ``waitForStdoutLine(timeout:_:)``: the value, `nil` to look again
+    /// later, or an error when the child has ended or `deadline` has passed.
+    private func stdoutLine<T>(before deadline: ContinuousClock.Instant, timeout: Duration, _ match: (Substring) -> T?)
+        throws -> T?
+    {
+        for line in stdout.split(separator: "\n") {
+            if let value = match(line) { return value }
+        }
+        if let status = exitStatus {
+            throw SpawnError(
+                description:
+                    "\(name) ended (\(status)) before printing the expected line.\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+            )
+        }
+        if ContinuousClock.now > deadline {
+            throw SpawnError(
+                description:
+                    "\(name) printed no expected line within \(timeout).\nstdout:\n\(stdout)\nstderr:\n\(stderr)"
+            )
+        }
+        return nil
     }
 }
 
