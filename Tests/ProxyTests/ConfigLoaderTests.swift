@@ -226,6 +226,28 @@ struct ConfigLoaderTests {
         #expect(ConfigLoader.firstInvalidUTF8(Data("é ok".utf8)) == nil)
     }
 
+    /// Found by fuzzing: a file that is one long number trapped inside Foundation's JSON5
+    /// reader, which reads past the end of the buffer for a number that ends it (whether it
+    /// traps depends on the bytes after the buffer, so many lengths, many times, and fresh
+    /// buffers each time). The loader gives the reader a newline after the text.
+    @Test func aFileThatIsOneLongNumberIsRefusedNotFatal() throws {
+        let loader = ConfigLoader(environment: [:], homeDirectory: "/x")
+        var refused = 0
+        for _ in 0..<400 {
+            for length in 1...64 {
+                for prefix in ["", "-", "+"] {
+                    let text = prefix + "1" + String(repeating: "8", count: length)
+                    do {
+                        _ = try loader.parse(Data(text.utf8), source: .file("t.json"))
+                    } catch {
+                        refused += 1
+                    }
+                }
+            }
+        }
+        #expect(refused == 400 * 64 * 3, "a number is not a config object")
+    }
+
     @Test(arguments: badConfigs)
     func badConfigsAreRefusedNamingTheKey(_ bad: BadConfig) {
         do {

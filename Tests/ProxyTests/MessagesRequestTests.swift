@@ -131,6 +131,15 @@ struct MessagesRequestTests {
             #"{"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"a","input":{}},{"type":"tool_use","id":"t1","name":"b","input":{}}]}]}"#,
             "messages.0.content: tool_use ids must be unique (t1 appears twice)"
         ),
+        // Found by fuzzing the request builder: an empty id went upstream as `"id": ""`.
+        (
+            #"{"model":"m","max_tokens":1,"messages":[{"role":"assistant","content":[{"type":"tool_use","id":"","name":"a","input":{}}]}]}"#,
+            "messages.0.content.0.id: String should have at least 1 character"
+        ),
+        (
+            #"{"model":"m","max_tokens":1,"messages":[{"role":"user","content":[{"type":"tool_result","tool_use_id":""}]}]}"#,
+            "messages.0.content.0.tool_use_id: String should have at least 1 character"
+        ),
     ]
 
     @Test(arguments: invalidBodies)

@@ -281,6 +281,13 @@ struct MessagesRequest: Sendable {
             }
             return text
         }
+        func identifier(_ key: String) throws(APIError) -> String {
+            let text = try string(key)
+            guard !text.isEmpty else {
+                throw APIError(.invalidRequest, "\(path).\(key): String should have at least 1 character")
+            }
+            return text
+        }
         switch type {
         case "text":
             return .text(try string("text"))
@@ -317,10 +324,12 @@ struct MessagesRequest: Sendable {
             }
         // `server_tool_use` (a web search the provider ran) is kept as `.other`: an
         // OpenAI-compatible model has no such function to have called.
+        // An empty id cannot pair a call with its result upstream (found by fuzzing: the
+        // Chat Completions call went out with `"id": ""`), so it is refused like Anthropic does.
         case "tool_use":
-            return .toolUse(id: try string("id"), name: try string("name"), input: object["input"] ?? .object([:]))
+            return .toolUse(id: try identifier("id"), name: try string("name"), input: object["input"] ?? .object([:]))
         case "tool_result":
-            let id = try string("tool_use_id")
+            let id = try identifier("tool_use_id")
             let content: [ContentBlock]
             switch object["content"] {
             case nil, .null?: content = []

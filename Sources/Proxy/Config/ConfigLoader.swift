@@ -131,7 +131,12 @@ public struct ConfigLoader: Sendable {
         decoder.allowsJSON5 = true
         let document: JSONValue
         do {
-            document = try decoder.decode(JSONValue.self, from: data)
+            // A newline after the text: Foundation's JSON5 reader parses a number that ends the
+            // buffer with strtod, which reads on past the end; when the bytes there are digits it
+            // traps (JSON5Scanner.validateNumber). Found by fuzzing (`1888…8` as the whole file).
+            var text = data
+            text.append(UInt8(ascii: "\n"))
+            document = try decoder.decode(JSONValue.self, from: text)
         } catch {
             let location = ConfigSyntaxLocator.locate(Array(data)) ?? Self.describe(error)
             throw ConfigError(key: "", "not valid JSON5: \(location)", path: path)
