@@ -41,3 +41,11 @@ static inline SCREEN *cn_newterm(void) {
     if (out == NULL || in == NULL) return NULL;
     return newterm(NULL, out, in);
 }
+
+/* Not ncurses: the one other C global Swift cannot reach. Swift Concurrency's enqueue hook,
+   which NIO finds with dlsym to run tasks on its event loops; in a binary with the Swift
+   runtime linked statically (script/release-build) the runtime's symbols are local and dlsym
+   finds nothing, but the linker still resolves this reference inside the binary. See
+   StaticRuntimeTakeover in Sources/Dashboard/Commands/Entry.swift. */
+extern void *swift_task_enqueueGlobal_hook;
+static inline void **cn_concurrency_enqueue_hook(void) { return &swift_task_enqueueGlobal_hook; }
