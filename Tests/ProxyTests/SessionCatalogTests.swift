@@ -94,6 +94,45 @@ struct SessionCatalogTests {
         #expect(TranscriptReader.countMessages(path: path).messages == 1005)
     }
 
+    /// A listing parses a few records at each end, not the windows around them: here the lines
+    /// after the first prompt and before the last records are not JSON, and none is read.
+    @Test func aListingParsesOnlyTheRecordsItNeedsAtEachEnd() throws {
+        let user =
+            #"{"type":"user","message":{"role":"user","content":"first  prompt\n here"},"cwd":"/w","#
+            + #""entrypoint":"cli","version":"2.1.332","gitBranch":"main","timestamp":"2026-11-30T10:00:00.000Z"}"#
+        let assistant =
+            #"{"type":"assistant","message":{"role":"assistant","content":[]},"gitBranch":"feature","#
+            + #""timestamp":"2026-11-30T11:00:00.000Z"}"#
+        let last = #"{"type":"last-prompt","lastPrompt":"the last one","sessionId":"s"}"#
+        let garbage = String(repeating: "not json ", count: 20)
+        var text = user + "\n"
+        for _ in 0..<2000 { text += garbage + "\n" }
+        text += assistant + "\n" + last + "\n"
+        let home = try ClaudeHome()
+        let path = try home.write("projects/p/lazy.jsonl", Array(text.utf8))
+        let scan = TranscriptReader.scan(path: path, size: Int64(text.utf8.count))
+        #expect(!scan.wholeFile)
+        #expect(scan.firstPrompt == "first prompt here")
+        #expect(scan.lastPrompt == "the last one")
+        #expect(scan.gitBranch == "feature")
+        #expect(scan.cwd == "/w" && scan.entrypoint == "cli" && scan.version == "2.1.332")
+        #expect(scan.lastTimestamp == ISOTimestamp.parse("2026-11-30T11:00:00.000Z"))
+        #expect(scan.malformedLines == 0, "the garbage between the ends was parsed")
+    }
+
+    /// The one-line form of a prompt: whitespace runs become one space, ends trimmed, at most
+    /// 200 characters; the ASCII fast path agrees with the general one.
+    @Test(arguments: [
+        "  fix   the\ttest\n\nplease ", "", "   ", "ünïcödé  and\u{00A0}no-break\u{3000}ideographic",
+        String(repeating: "word ", count: 100), String(repeating: "x", count: 200), String(repeating: "x", count: 201),
+        String(repeating: "é", count: 300), "emoji 🧑‍💻  team", String(repeating: " \n", count: 50) + "late",
+    ])
+    func aPromptOnOneLine(text: String) {
+        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline }).joined(separator: " ")
+        let expected = words.count > 200 ? String(words.prefix(199)) + "…" : words
+        #expect(TranscriptScan.oneLine(text) == expected)
+    }
+
     @Test func timestampsParseWithFractionsAndOffsets() {
         #expect(ISOTimestamp.parse("1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
         #expect(ISOTimestamp.parse("2026-11-30T23:29:23.478Z")?.timeIntervalSince1970 == 1_796_081_363.478)

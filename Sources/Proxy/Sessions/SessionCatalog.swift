@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -31,7 +32,7 @@ public struct SessionCatalog: Sendable {
     public struct Listing: Sendable, Equatable {
         /// The sessions, newest first.
         public var sessions: [SessionSummary]
-        /// Totals over the sessions' windows read (see ``TranscriptScan``).
+        /// Malformed lines among those read, summed over the sessions (see ``TranscriptScan``).
         public var malformedLines: Int
         /// Records of an unknown type, summed over the sessions.
         public var unknownRecords: Int
@@ -45,7 +46,19 @@ public struct SessionCatalog: Sendable {
         var cacheChanged = false
         let extras = ExtraFiles(directory: directory)
         let liveIDs = liveMarkerSessions()
-        var sessions: [SessionSummary] = []
+        // First the directory walk and a `stat` per transcript; then the transcripts the cache
+        // does not know (or that grew) are read, in parallel: each is independent, and a cold
+        // listing of thousands is bound by reading and parsing.
+        struct Found {
+            let id: String
+            let folder: String
+            let folderPath: String
+            let subfolders: Set<String>
+            let path: String
+            let size: Int64
+            let modified: Double
+        }
+        var found: [Found] = []
         var seenPaths = Set<String>()
         let folders = (try? fileManager.contentsOfDirectory(atPath: directory.projects)) ?? []
         for folder in folders.sorted() {
@@ -58,64 +71,88 @@ public struct SessionCatalog: Sendable {
                 let path = folderPath + "/" + name
                 var info = stat()
                 guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { continue }
-                let size = Int64(info.st_size)
-                let modified = Self.seconds(info)
                 seenPaths.insert(path)
-                let entry: SessionScanCache.Entry
-                if let cached = cache.entries[path], cached.size == size, cached.modified == modified {
-                    entry = cached
-                } else if let cached = cache.entries[path], cached.size < size, cached.modified <= modified,
-                    cached.scan.firstPrompt != nil
-                {
-                    // Appended to: count the new bytes, read the new tail.
-                    var scan = TranscriptReader.scan(path: path, size: size)
-                    scan.firstPrompt = cached.scan.firstPrompt
-                    scan.started = cached.scan.started ?? scan.started
-                    let counted = TranscriptReader.countMessages(path: path, from: cached.size)
-                    entry = .init(
-                        size: size,
-                        modified: modified,
-                        scan: scan,
-                        messages: cached.messages + counted.messages
+                found.append(
+                    Found(
+                        id: id,
+                        folder: folder,
+                        folderPath: folderPath,
+                        subfolders: subfolders,
+                        path: path,
+                        size: Int64(info.st_size),
+                        modified: Self.seconds(info)
                     )
-                    cache.entries[path] = entry
-                    cacheChanged = true
-                } else {
-                    let scan = TranscriptReader.scan(path: path, size: size)
-                    let messages =
-                        scan.wholeFile ? scan.parsedMessages : TranscriptReader.countMessages(path: path).messages
-                    entry = .init(size: size, modified: modified, scan: scan, messages: messages)
-                    cache.entries[path] = entry
-                    cacheChanged = true
-                }
-                let scan = entry.scan
-                let lastWrite = Date(timeIntervalSince1970: modified)
-                var summary = SessionSummary(
-                    id: id,
-                    project: scan.cwd ?? folder,
-                    folder: folder,
-                    transcriptPath: path,
-                    firstPrompt: scan.firstPrompt,
-                    lastPrompt: scan.lastPrompt,
-                    messages: entry.messages,
-                    bytes: size + extras.bytes(id: id, folderPath: folderPath, subfolders: subfolders),
-                    started: scan.started,
-                    // The transcript is append-only and written as the session goes, so its modification
-                    // time is its last activity (and survives archive and restore, unlike a copy's).
-                    lastActivity: lastWrite,
-                    entrypoint: scan.entrypoint,
-                    gitBranch: scan.gitBranch,
-                    version: scan.version,
-                    malformedLines: scan.malformedLines,
-                    unknownRecords: scan.unknownRecords,
-                    traffic: traffic[id]
                 )
-                if let last = summary.traffic?.lastRequest, last > summary.lastActivity { summary.lastActivity = last }
-                summary.live =
-                    liveIDs.contains(id) || now.timeIntervalSince(lastWrite) < liveWindow
-                    || (summary.traffic?.lastRequest.map { now.timeIntervalSince($0) < liveWindow } ?? false)
-                sessions.append(summary)
             }
+        }
+        let stale = found.indices.filter { index in
+            let file = found[index]
+            guard let cached = cache.entries[file.path] else { return true }
+            return cached.size != file.size || cached.modified != file.modified
+        }
+        let files = found
+        let previous = cache.entries
+        let scanned = Mutex<[SessionScanCache.Entry?]>(Array(repeating: nil, count: stale.count))
+        // More readers than cores (threads of their own, not the cooperative pool's): a listing
+        // from a cold disk waits on reads as much as it computes.
+        let next = Atomic<Int>(0)
+        let workers = min(stale.count, 4 * ProcessInfo.processInfo.activeProcessorCount)
+        let queue = DispatchQueue(label: "switchboard.sessions.scan", attributes: .concurrent)
+        let group = DispatchGroup()
+        for _ in 0..<workers {
+            queue.async(group: group) {
+                while true {
+                    let slot = next.add(1, ordering: .relaxed).oldValue
+                    guard slot < stale.count else { return }
+                    let file = files[stale[slot]]
+                    let entry = Self.entry(
+                        path: file.path,
+                        size: file.size,
+                        modified: file.modified,
+                        cached: previous[file.path]
+                    )
+                    scanned.withLock { $0[slot] = entry }
+                }
+            }
+        }
+        group.wait()
+        let entries = scanned.withLock { $0 }
+        for (slot, index) in stale.enumerated() {
+            cache.entries[found[index].path] = entries[slot]
+            cacheChanged = true
+        }
+        var sessions: [SessionSummary] = []
+        sessions.reserveCapacity(found.count)
+        for file in found {
+            guard let entry = cache.entries[file.path] else { continue }
+            let scan = entry.scan
+            let id = file.id
+            let lastWrite = Date(timeIntervalSince1970: file.modified)
+            var summary = SessionSummary(
+                id: id,
+                project: scan.cwd ?? file.folder,
+                folder: file.folder,
+                transcriptPath: file.path,
+                firstPrompt: scan.firstPrompt,
+                lastPrompt: scan.lastPrompt,
+                messages: entry.messages,
+                bytes: file.size + extras.bytes(id: id, folderPath: file.folderPath, subfolders: file.subfolders),
+                started: scan.started,
+                // The transcript is append-only and written as the session goes, so its modification
+                // time is its last activity (and survives archive and restore, unlike a copy's).
+                lastActivity: lastWrite,
+                entrypoint: scan.entrypoint,
+                gitBranch: scan.gitBranch,
+                version: scan.version,
+                malformedLines: scan.malformedLines,
+                unknownRecords: scan.unknownRecords,
+                traffic: traffic[id]
+            )
+            if let last = summary.traffic?.lastRequest, last > summary.lastActivity { summary.lastActivity = last }
+            summary.live =
+                liveIDs.contains(id) || now.timeIntervalSince(lastWrite) < liveWindow
+                || (summary.traffic?.lastRequest.map { now.timeIntervalSince($0) < liveWindow } ?? false)
+            sessions.append(summary)
         }
         if let cachePath {
             let before = cache.entries.count
@@ -130,6 +167,27 @@ public struct SessionCatalog: Sendable {
             malformedLines: sessions.reduce(0) { $0 + $1.malformedLines },
             unknownRecords: sessions.reduce(0) { $0 + $1.unknownRecords }
         )
+    }
+
+    /// What a listing learns about one transcript: from `cached` when the file only grew since
+    /// (the new bytes counted, the tail read again), else from a fresh scan and count.
+    static func entry(
+        path: String,
+        size: Int64,
+        modified: Double,
+        cached: SessionScanCache.Entry?
+    ) -> SessionScanCache.Entry {
+        if let cached, cached.size < size, cached.modified <= modified, cached.scan.firstPrompt != nil {
+            // Appended to: count the new bytes, read the new tail.
+            var scan = TranscriptReader.scan(path: path, size: size)
+            scan.firstPrompt = cached.scan.firstPrompt
+            scan.started = cached.scan.started ?? scan.started
+            let counted = TranscriptReader.countMessages(path: path, from: cached.size)
+            return .init(size: size, modified: modified, scan: scan, messages: cached.messages + counted.messages)
+        }
+        let scan = TranscriptReader.scan(path: path, size: size)
+        let messages = scan.wholeFile ? scan.parsedMessages : TranscriptReader.countMessages(path: path).messages
+        return .init(size: size, modified: modified, scan: scan, messages: messages)
     }
 
     /// The session whose id is `id` or starts with `id` (unique prefix), from `listing`.

@@ -21,7 +21,11 @@ public enum TranscriptReader {
     static let initialWindow = 8 * 1024
     static let maximumWindow = 1024 * 1024
 
-    /// The head and tail of the transcript at `path` (`size` bytes long).
+    /// The head and tail of the transcript at `path` (`size` bytes long). A transcript the
+    /// first window holds is parsed whole; a longer one only line by line from the start until
+    /// the first prompt, the working directory and the start time are known, and from the end
+    /// back until the last timestamp, the last prompt and a main-chain message (its branch) are:
+    /// a few records at each end, whatever the file's size.
     public static func scan(path: String, size: Int64) -> TranscriptScan {
         var scan = TranscriptScan()
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -34,25 +38,40 @@ public enum TranscriptReader {
         while true {
             let length = min(window, size)
             let bytes = read(descriptor, offset: 0, count: length)
+            let whole = length >= size
             var head = TranscriptScan()
-            let consumed = forEachLine(in: bytes, atEnd: length >= size, skipFirst: false) { line in
+            let consumed = forEachLine(in: bytes, atEnd: whole, skipFirst: false) { line in
                 parse(line, into: &head, head: true)
+                return whole || !head.hasHead
             }
             headEnd = consumed
             scan = head
-            if length >= size || (head.firstPrompt != nil && head.cwd != nil) || window >= maximumWindow { break }
+            if whole || head.hasHead || window >= maximumWindow { break }
             window *= 2
         }
         if headEnd >= size { return finishWhole(scan) }
-        // The tail: complete lines in the last window (its first, cut line is skipped).
+        // The tail: complete lines of the last window, newest first (its first, cut line is skipped).
         window = initialWindow
         while true {
             let start = max(headEnd, size - window)
             let bytes = read(descriptor, offset: start, count: size - start)
-            var tail = TranscriptScan()
-            _ = forEachLine(in: bytes, atEnd: true, skipFirst: start > headEnd) { line in
-                parse(line, into: &tail, head: false)
+            var records: [JSONValue] = []
+            var malformed = 0
+            var needs = TailNeeds()
+            forEachLineBackward(in: bytes, skipFirst: start > headEnd) { line in
+                guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return true }
+                guard let record = try? JSONParser.parse(line) else {
+                    malformed += 1
+                    return true
+                }
+                records.append(record)
+                needs.note(record)
+                return !needs.met
             }
+            // Folded oldest first, as the lines were written.
+            var tail = TranscriptScan()
+            for record in records.reversed() { tail.apply(record, head: false) }
+            tail.malformedLines += malformed
             if tail.lastTimestamp != nil || start == headEnd || window >= maximumWindow {
                 scan.lastPrompt = tail.lastPrompt ?? scan.lastPrompt
                 scan.lastTimestamp = tail.lastTimestamp ?? scan.lastTimestamp
@@ -69,6 +88,35 @@ public enum TranscriptReader {
         }
         if scan.lastPrompt == nil { scan.lastPrompt = scan.firstPrompt }
         return scan
+    }
+
+    /// What the tail is read for, noted record by record from the end.
+    struct TailNeeds {
+        var timestamp = false
+        var prompt = false
+        var message = false
+        var met: Bool { timestamp && prompt && message }
+
+        mutating func note(_ record: JSONValue) {
+            guard case .object(let object) = record, let type = object["type"]?.stringValue else { return }
+            if object["timestamp"]?.stringValue.flatMap(ISOTimestamp.parse) != nil { timestamp = true }
+            switch type {
+            case "last-prompt":
+                if let text = object["lastPrompt"]?.stringValue, text.contains(where: { !$0.isWhitespace }) {
+                    prompt = true
+                }
+            case "user", "assistant":
+                guard object["isSidechain"]?.boolValue != true else { return }
+                // The session's branch, when it has one, is on every main-chain message.
+                message = true
+                if type == "user", object["isMeta"]?.boolValue != true, TranscriptScan.prompt(object["message"]) != nil
+                {
+                    prompt = true
+                }
+            default:
+                break
+            }
+        }
     }
 
     /// A transcript read whole from the head: the last prompt is the last one seen.
@@ -109,36 +157,67 @@ public enum TranscriptReader {
         skipFirst: Bool,
         _ body: (ArraySlice<UInt8>) -> Void
     ) -> Int {
+        forEachLine(in: bytes, atEnd: atEnd, skipFirst: skipFirst) { line in
+            body(line)
+            return true
+        }
+    }
+
+    /// Calls `body` with each complete line of `bytes` (without its newline) until it returns
+    /// `false`; the last line counts only when `atEnd`. Returns the bytes consumed (up to the
+    /// end of the last line handled).
+    static func forEachLine(
+        in bytes: [UInt8],
+        atEnd: Bool,
+        skipFirst: Bool,
+        _ body: (ArraySlice<UInt8>) -> Bool
+    ) -> Int {
         var start = 0
         var skipping = skipFirst
         var consumed = 0
         while start < bytes.count {
             guard let newline = bytes[start...].firstIndex(of: 0x0A) else {
-                if atEnd && !skipping { body(bytes[start...]) }
+                if atEnd && !skipping { _ = body(bytes[start...]) }
                 if atEnd { consumed = bytes.count }
                 break
             }
-            if !skipping { body(bytes[start..<newline]) }
+            let goOn = skipping || body(bytes[start..<newline])
             skipping = false
             start = newline + 1
             consumed = start
+            if !goOn { break }
         }
         return consumed
     }
 
+    /// Calls `body` with each line of `bytes`, the last first, until it returns `false`; the
+    /// first line is skipped when `skipFirst` (a window that starts mid-line).
+    static func forEachLineBackward(in bytes: [UInt8], skipFirst: Bool, _ body: (ArraySlice<UInt8>) -> Bool) {
+        var end = bytes.count
+        if end > 0, bytes[end - 1] == 0x0A { end -= 1 }
+        while end >= 0 {
+            if let newline = bytes[..<end].lastIndex(of: 0x0A) {
+                if !body(bytes[(newline + 1)..<end]) { return }
+                end = newline
+            } else {
+                if !skipFirst { _ = body(bytes[..<end]) }
+                return
+            }
+        }
+    }
+
     static func read(_ descriptor: Int32, offset: Int, count: Int) -> [UInt8] {
         guard count > 0 else { return [] }
-        var buffer = [UInt8](repeating: 0, count: count)
-        var filled = 0
-        buffer.withUnsafeMutableBytes { raw in
+        // Not zeroed first: the bytes read are all that is kept.
+        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var filled = 0
             while filled < count {
-                let got = pread(descriptor, raw.baseAddress! + filled, count - filled, off_t(offset + filled))
+                let got = pread(descriptor, buffer.baseAddress! + filled, count - filled, off_t(offset + filled))
                 if got <= 0 { break }
                 filled += got
             }
+            initialized = filled
         }
-        if filled < count { buffer.removeLast(count - filled) }
-        return buffer
     }
 
     // MARK: - Counting messages
@@ -155,7 +234,11 @@ public enum TranscriptReader {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return (0, offset) }
         defer { close(descriptor) }
-        let chunk = 1024 * 1024
+        // Reads of up to 1 MB, in a buffer no larger than the file needs (most are a few KB,
+        // and a listing counts thousands).
+        var info = stat()
+        let size = fstat(descriptor, &info) == 0 ? Int(info.st_size) : 1024 * 1024
+        let chunk = max(4096, min(1024 * 1024, size - Int(offset)))
         let overlap = messageMarkers.map(\.count).max()! - 1
         var buffer = [UInt8](repeating: 0, count: chunk + overlap)
         var carried = 0

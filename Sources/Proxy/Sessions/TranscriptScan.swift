@@ -18,13 +18,18 @@ public struct TranscriptScan: Sendable, Equatable, Codable {
     public var gitBranch: String?
     /// The Claude Code version that wrote the records; `nil` when none says.
     public var version: String?
-    /// Complete lines in the windows read that were not JSON objects.
+    /// Whether the head has what a listing needs from it (the first prompt, the working
+    /// directory, the start time).
+    var hasHead: Bool { firstPrompt != nil && cwd != nil && started != nil }
+
+    /// Complete lines read (not the whole file: see ``TranscriptReader/scan(path:size:)``)
+    /// that were not JSON objects.
     public var malformedLines = 0
     /// Records whose `type` this reader does not know (or that have none).
     public var unknownRecords = 0
-    /// User and assistant records parsed in the windows read.
+    /// User and assistant records among the lines read.
     public var parsedMessages = 0
-    /// Whether the windows covered the whole file (then ``parsedMessages`` is the exact count).
+    /// Whether the whole file was read (then ``parsedMessages`` is the exact count).
     public var wholeFile = false
 
     /// An empty scan.
@@ -110,11 +115,54 @@ public struct TranscriptScan: Sendable, Equatable, Codable {
         return line.isEmpty ? nil : line
     }
 
-    /// Whitespace collapsed, at most 200 characters.
+    /// Whitespace collapsed, at most 200 characters; reads no further into `text` than that
+    /// needs (a pasted prompt can be megabytes).
     static func oneLine(_ text: String) -> String {
-        let words = text.split(whereSeparator: { $0.isWhitespace || $0.isNewline })
-        let joined = words.joined(separator: " ")
-        return joined.count > 200 ? String(joined.prefix(199)) + "…" : joined
+        let limit = 200
+        // ASCII, byte by byte (most prompts; no Unicode tables).
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(min(text.utf8.count, limit + 1))
+        var space = false
+        var ascii = true
+        for byte in text.utf8 {
+            if byte >= 0x80 {
+                ascii = false
+                break
+            }
+            if byte == 0x20 || (0x09...0x0D).contains(byte) {
+                space = !bytes.isEmpty
+                continue
+            }
+            if space {
+                bytes.append(0x20)
+                space = false
+            }
+            bytes.append(byte)
+            if bytes.count > limit { break }
+        }
+        if ascii {
+            return bytes.count > limit
+                ? String(decoding: bytes.prefix(limit - 1), as: UTF8.self) + "…"
+                : String(decoding: bytes, as: UTF8.self)
+        }
+        var line = ""
+        var count = 0
+        space = false
+        for character in text {
+            if character.isWhitespace || character.isNewline {
+                space = count > 0
+                continue
+            }
+            if space {
+                line.append(" ")
+                count += 1
+                space = false
+            }
+            line.append(character)
+            count += 1
+            if count > limit { break }
+        }
+        return count > limit ? String(line.prefix(limit - 1)) + "…" : line
     }
 }
 
