@@ -62,19 +62,17 @@ struct TokenEstimatorTests {
         #expect(abs(estimate - 2001) <= 200, "estimated \(estimate)")
     }
 
-    /// A 1 MB request is estimated on the request path: about 6 ms optimised (`evaluate.py` prints the figure), about
-    /// 0.4 s in a debug build. The bound allows a debug build on a busy machine and catches anything worse than linear
-    /// (a quadratic scan of 1 MB takes minutes).
-    @Test func aMegabyteTakesMillisecondsNotSeconds() throws {
+    /// A 1 MB request is estimated on the request path. How fast is a benchmark's business, not a
+    /// unit test's (`tools/token-estimator/evaluate.py` prints the time for 1 MB, about 6 ms
+    /// optimised); this checks the count is sane at that size.
+    @Test func aMegabyteIsCounted() throws {
         let sample = try Self.fixture().map(\.text).joined(separator: "\n")
         let text = String(String(repeating: sample, count: 1_000_000 / sample.utf8.count + 1).utf8.prefix(1_000_000))!
-        let clock = ContinuousClock()
-        var best = Duration.seconds(60)
-        for _ in 0..<3 {
-            let elapsed = clock.measure { #expect(estimator.count(text) > 200_000) }
-            best = min(best, elapsed)
-        }
-        #expect(best < .seconds(2), "1 MB took \(best)")
+        let sampleCount = estimator.count(sample)
+        let count = estimator.count(text)
+        let copies = Double(text.utf8.count) / Double(sample.utf8.count)
+        // Linear in the copies, within the seams' few tokens.
+        #expect(abs(Double(count) - Double(sampleCount) * copies) <= 0.02 * Double(count), "\(count) for \(copies) copies")
     }
 
     @Test func emptyTextIsZeroTokens() {

@@ -115,22 +115,12 @@ struct ClaudeCommand: AsyncParsableCommand {
     static func runClaude(_ path: String, arguments: [String], config: SwitchboardConfig) async throws -> Int32 {
         var environment = ProcessInfo.processInfo.environment
         for (name, value) in EnvScript.variables(config) { environment[name] = value }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = environment
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.continuation.yield(finished.terminationStatus)
-            exited.continuation.finish()
-        }
         do {
-            try process.run()
+            return try await ChildRun.run(path, arguments: arguments, environment: environment, capture: false).status
+                ?? 1
         } catch {
             Console.error("switchboard: cannot run \(path): \(error.localizedDescription)")
             return 127
         }
-        for await status in exited.stream { return status }
-        return 1
     }
 }

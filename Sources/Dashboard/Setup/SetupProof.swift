@@ -84,48 +84,22 @@ struct SetupProof {
         } else {
             for (name, value) in EnvScript.variables(config) { childEnvironment[name] = value }
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: claude)
-        process.arguments = ["-p", prompt]
-        process.environment = childEnvironment
-        process.standardInput = FileHandle.nullDevice
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        let exited = AsyncStream<Int32>.makeStream()
-        process.terminationHandler = { finished in
-            exited.continuation.yield(finished.terminationStatus)
-            exited.continuation.finish()
-        }
+        let finished: ChildRun.Finished
         do {
-            try process.run()
+            finished = try await ChildRun.run(
+                claude,
+                arguments: ["-p", prompt],
+                environment: childEnvironment,
+                capture: true,
+                timeout: timeout
+            )
         } catch {
             return .failed("cannot run \(claude): \(error.localizedDescription)")
         }
-        let outputReader = output.fileHandleForReading
-        let errorReader = errors.fileHandleForReading
-        let stdout = Task.detached { outputReader.readDataToEndOfFile() }
-        let stderr = Task.detached { errorReader.readDataToEndOfFile() }
         let limit = timeout
-        let status = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                for await status in exited.stream { return status }
-                return nil
-            }
-            group.addTask {
-                try? await Task.sleep(for: limit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
-        }
-        if status == nil, process.isRunning {
-            process.terminate()
-        }
-        let text = String(decoding: await stdout.value, as: UTF8.self)
-        let problems = String(decoding: await stderr.value, as: UTF8.self)
+        let status = finished.status
+        let text = finished.output
+        let problems = finished.errors
         let answer = text.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.first { !$0.isEmpty }
         guard let status else {
             return .failed("claude gave no answer within \(limit)")
