@@ -72,7 +72,10 @@ struct TokenEstimatorTests {
         let count = estimator.count(text)
         let copies = Double(text.utf8.count) / Double(sample.utf8.count)
         // Linear in the copies, within the seams' few tokens.
-        #expect(abs(Double(count) - Double(sampleCount) * copies) <= 0.02 * Double(count), "\(count) for \(copies) copies")
+        #expect(
+            abs(Double(count) - Double(sampleCount) * copies) <= 0.02 * Double(count),
+            "\(count) for \(copies) copies"
+        )
     }
 
     @Test func emptyTextIsZeroTokens() {
