@@ -52,7 +52,7 @@ struct KeyTableTests {
         #expect(footer(.routes) == KeyTable.hints(.main, focus: .routes).joined(separator: "  "))
         #expect(
             footer(.requests, theme: .plainASCII)
-                == "q quit  ? help  h history  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause  s sessions"
+                == "q quit  ? help  h history  s sessions  Tab pane  up/down/jk move  Enter open  Esc back  / filter  m model  p pause"
         )
     }
 

@@ -30,6 +30,13 @@ enum KeyTable {
         ),
         Binding(
             [.main],
+            keys: "s",
+            hint: "s sessions",
+            help: "Claude Code sessions: live ones, then recent ones on disk",
+            [(.key(.character("s")), .openSessions)]
+        ),
+        Binding(
+            [.main],
             keys: "Tab, Shift-Tab, 1-3",
             hint: "Tab pane",
             help: "move between panes",
@@ -86,13 +93,6 @@ enum KeyTable {
             hint: "p pause",
             help: "pause the display (traffic keeps flowing)",
             [(.key(.character("p")), .togglePause)]
-        ),
-        Binding(
-            [.main],
-            keys: "s",
-            hint: "s sessions",
-            help: "Claude Code sessions: live ones, then recent ones on disk",
-            [(.key(.character("s")), .openSessions)]
         ),
         Binding(
             [.main],
