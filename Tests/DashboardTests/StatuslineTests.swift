@@ -289,4 +289,30 @@ struct StatuslineTests {
         #expect(ClaudeSettingsFile.quoted("/home/me/My Tools/switchboard") == "'/home/me/My Tools/switchboard'")
         #expect(ClaudeSettingsFile.quoted("it's") == #"'it'\''s'"#)
     }
+
+    /// Nothing listening on a loopback port is known at once (the HTTP client would retry the
+    /// connection until its 400 ms deadline on every status line while Switchboard is down).
+    @Test func aClosedLoopbackPortIsKnownWithoutAConnectionAttemptByTheHTTPClient() throws {
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listener, pointer, length) == 0 && listen(listener, 4) == 0
+                    && getsockname(listener, pointer, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        #expect(StatuslineCommand.accepts("http://127.0.0.1:\(port)"))
+        #expect(StatuslineCommand.accepts("http://localhost:\(port)"))
+        close(listener)
+        #expect(!StatuslineCommand.accepts("http://127.0.0.1:\(port)"))
+        // Not loopback: left to the HTTP client.
+        #expect(StatuslineCommand.accepts("http://192.0.2.1:\(port)"))
+    }
 }

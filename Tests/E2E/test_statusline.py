@@ -117,7 +117,10 @@ def test_statusline_tells_the_real_model_context_and_totals_with_and_without_swi
         proxy.stop()
 
     # Switchboard stopped: still a useful line from the transcript, exit 0.
+    started = time.perf_counter()
     result = statusline(stdin, "--config", str(proxy.config_path), env=env)
+    print(f"STATUSLINE ms with Switchboard stopped (debug build, whole process): "
+          f"{(time.perf_counter() - started) * 1000:.0f}")
     assert result.returncode == 0
     line = result.stdout.strip()
     assert line.startswith(f"last answer: {model} │ ctx 12k/50k 25%"), line

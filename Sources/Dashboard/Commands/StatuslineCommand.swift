@@ -108,6 +108,9 @@ struct StatuslineCommand: AsyncParsableCommand {
         )
         request.method = .GET
         if let key = target.key { request.headers.add(name: "authorization", value: "Bearer \(key)") }
+        // Nothing listening is known at once on loopback; the HTTP client would retry the
+        // connection until its deadline, holding up every status line while Switchboard is down.
+        guard Self.accepts(target.url) else { return (nil, "switchboard not running at \(target.display)") }
         do {
             let response = try await HTTPClient.shared.execute(request, timeout: .milliseconds(400))
             let body = try await response.body.collect(upTo: 1 << 20)
@@ -123,6 +126,38 @@ struct StatuslineCommand: AsyncParsableCommand {
         } catch {
             return (nil, "switchboard not running at \(target.display)")
         }
+    }
+
+    /// Whether something accepts connections at `url`'s host and port, when that is a loopback
+    /// address (a refusal comes back at once there); `true` for any other address, or one that
+    /// cannot be worked out (the HTTP client then tries, within its deadline, and says).
+    static func accepts(_ url: String) -> Bool {
+        guard let components = URLComponents(string: url), let host = components.host,
+            ["127.0.0.1", "localhost", "::1", "[::1]"].contains(host)
+        else { return true }
+        let port = components.port ?? 80
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_flags = AI_NUMERICSERV
+        var results: UnsafeMutablePointer<addrinfo>?
+        let name = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
+        guard getaddrinfo(name, String(port), &hints, &results) == 0, let first = results else { return true }
+        defer { freeaddrinfo(results) }
+        var entry: UnsafeMutablePointer<addrinfo>? = first
+        while let address = entry {
+            let descriptor = socket(
+                address.pointee.ai_family,
+                Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+                0
+            )
+            if descriptor >= 0 {
+                let connected = connect(descriptor, address.pointee.ai_addr, address.pointee.ai_addrlen) == 0
+                close(descriptor)
+                if connected { return true }
+            }
+            entry = address.pointee.ai_next
+        }
+        return false
     }
 
     /// This binary's absolute path, for the command Claude Code runs.
