@@ -1,4 +1,5 @@
 import Foundation
+import Proxy
 import Testing
 
 /// `switchboard` started bare (no config, no key) in a tmux pane: it says what is missing,
@@ -71,5 +72,61 @@ final class FirstRunTmuxTests {
         #expect(settings.contains("ANTHROPIC_BASE_URL") && !settings.contains(secret))
         tmux.type("q")
         try await EndToEnd.poll("exit", diagnostics: tmux.capture()) { tmux.capture().contains("EXIT=0") ? true : nil }
+    }
+
+    /// `switchboard setup` in a terminal, the proposed routes declined: each route asks for its
+    /// model (a number from the list or a name), and the config has the answers.
+    @Test func declinedRoutesAreAskedOneByOneAndWrittenAsAnswered() async throws {
+        let talker = "talker-\(UUID().uuidString.prefix(6).lowercased())"
+        let toolUser = "tools-\(UUID().uuidString.prefix(6).lowercased())"
+        try upstream.script(toolUser, [["model": [String: Any]()]])
+        try upstream.script(talker, [["model": ["tools": "text", "reasoning_field": NSNull()]]])
+        let command =
+            "env -i PATH=/usr/bin:/bin HOME='\(home)' LANG=C.UTF-8 TERM=tmux-256color NVIDIA_API_KEY=nvapi-env-key "
+            + "'\(EndToEnd.binary)' setup --no-verify; echo EXIT=$?"
+        let tmux = try TmuxSession(command: command, width: 120, height: 40)
+        sessions.append(tmux)
+        func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws {
+            try await EndToEnd.poll("\"\(text)\"", timeout: timeout, diagnostics: tmux.capture(history: true)) {
+                tmux.capture(history: true).contains(text) ? true : nil
+            }
+        }
+        try await waitFor("Provider [1]:")
+        tmux.keys("Enter")
+        try await waitFor("API base URL")
+        tmux.type(upstream.base + "/v1")
+        tmux.keys("Enter")
+        try await waitFor("Models to grade")
+        tmux.type("\(talker),\(toolUser)")
+        tmux.keys("Enter")
+        try await waitFor("Use these routes? (Y/n)", timeout: .seconds(60))
+        // The proposal puts the tool user on the default route; the answers put the talker
+        // everywhere (by number) except think (by name).
+        let proposed = tmux.capture(history: true)
+        #expect(proposed.contains("default      nvidia,\(toolUser)"), "\(proposed)")
+        tmux.type("n")
+        tmux.keys("Enter")
+        // Proposed: default, background and think (longContext only for a model with a known window).
+        let hasLong = proposed.contains("  longContext ")
+        let routes = ["default", "background", "think"] + (hasLong ? ["longContext"] : [])
+        for route in routes {
+            try await waitFor("  \(route) [")
+            if route == "think" { tmux.type(toolUser) } else { tmux.type("1") }
+            tmux.keys("Enter")
+        }
+        try await waitFor("/.config/switchboard/config.json? (a backup is kept")
+        tmux.keys("Enter")
+        try await waitFor("/.claude/settings.json? (a backup is kept")
+        tmux.keys("Enter")
+        try await waitFor("EXIT=0", timeout: .seconds(30))
+        let path = home + "/.config/switchboard/config.json"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let config = try ConfigLoader(environment: ["NVIDIA_API_KEY": "nvapi-env-key"], homeDirectory: home)
+            .parse(Data(text.utf8), source: .file(path))
+        #expect(config.routes[.default]?.model == talker)
+        #expect(config.routes[.background]?.model == talker)
+        if hasLong { #expect(config.routes[.longContext]?.model == talker) }
+        #expect(config.routes[.think]?.model == toolUser)
+        #expect(text.contains("your choice"), "the config says why each route has its model")
     }
 }
