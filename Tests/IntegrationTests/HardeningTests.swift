@@ -64,7 +64,10 @@ struct HardeningTests {
         let model = TestModel.unique("byte-cap")
         try await stack.upstream.script(
             model,
-            [["text_stream": ["text": "slow"], "delay_ms": 1500], ["text_stream": ["text": "fast"]]]
+            // The first answer waits long enough that the second request surely arrives while it
+            // holds its bytes, even on a loaded machine (1.5 s was not: the full suite beside
+            // two fuzzers let it finish first).
+            [["text_stream": ["text": "slow"], "delay_ms": 6000], ["text_stream": ["text": "fast"]]]
         )
         let proxy = try await stack.proxy(extra: ["MAX_REQUEST_BYTES": 1_048_576])
         try await withProxy(proxy) { proxy in
