@@ -43,13 +43,7 @@ enum ChildRun {
         // Read while the child runs: a full pipe would stop it.
         let outputReader = output.fileHandleForReading
         let errorReader = errors.fileHandleForReading
-        let collected =
-            capture
-            ? (
-                Task.detached { outputReader.readDataToEndOfFile() },
-                Task.detached { errorReader.readDataToEndOfFile() }
-            )
-            : nil
+        let collected = capture ? (Self.readToEnd(outputReader), Self.readToEnd(errorReader)) : nil
         let status = await withTaskGroup(of: Int32?.self) { group in
             group.addTask {
                 for await status in exited.stream { return status }
@@ -72,5 +66,20 @@ enum ChildRun {
             finished.errors = String(decoding: await stderr.value, as: UTF8.self)
         }
         return finished
+    }
+
+    /// Everything `handle` gives until its end, read on a dispatch thread: a blocking read on a
+    /// task would hold one of NIO's event loops (Swift Concurrency's executor here), and two of
+    /// them would hold both, so the time limit could not fire.
+    static func readToEnd(_ handle: FileHandle) -> Task<Data, Never> {
+        let (stream, continuation) = AsyncStream<Data>.makeStream()
+        DispatchQueue.global().async {
+            continuation.yield(handle.readDataToEndOfFile())
+            continuation.finish()
+        }
+        return Task {
+            for await data in stream { return data }
+            return Data()
+        }
     }
 }

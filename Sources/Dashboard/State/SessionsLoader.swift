@@ -2,8 +2,9 @@ import Foundation
 import Proxy
 import Synchronization
 
-/// Reads Claude Code's sessions (and the ledger's totals) and archives them, on a task of its
-/// own so the render loop never touches the disk. The loop asks (``refresh(ledgerPath:)``,
+/// Reads Claude Code's sessions (and the ledger's totals) and archives them on a dispatch queue,
+/// so neither the render loop nor an event loop touches the disk (Swift Concurrency's tasks run
+/// on NIO's event loops, which also carry the proxy's traffic: a listing can read for a second). The loop asks (``refresh(ledgerPath:)``,
 /// ``archive(_:ledgerPath:)``) and picks the result up when ``version`` changes.
 final class SessionsLoader: Sendable {
     struct Snapshot: Sendable {
@@ -18,6 +19,7 @@ final class SessionsLoader: Sendable {
     let directory: ClaudeDataDirectory
     let cachePath: String?
     private let snapshot = Mutex(Snapshot())
+    private static let queue = DispatchQueue(label: "switchboard.dashboard.sessions", qos: .utility)
 
     init(directory: ClaudeDataDirectory = ClaudeDataDirectory(), cachePath: String? = SessionScanCache.defaultPath()) {
         self.directory = directory
@@ -31,7 +33,7 @@ final class SessionsLoader: Sendable {
         guard claim() else { return }
         let directory = directory
         let cachePath = cachePath
-        Task.detached(priority: .utility) { [self] in
+        Self.queue.async { [self] in
             let sessions = Self.list(directory: directory, cachePath: cachePath, ledgerPath: ledgerPath)
             snapshot.withLock {
                 $0.sessions = sessions
@@ -46,7 +48,7 @@ final class SessionsLoader: Sendable {
     func archive(_ session: SessionSummary, ledgerPath: String?) {
         let directory = directory
         let cachePath = cachePath
-        Task.detached(priority: .utility) { [self] in
+        Self.queue.async { [self] in
             var message: String
             do {
                 let manifest = try SessionArchive(directory: directory).archive(session)
