@@ -36,9 +36,7 @@ final class FirstRunTmuxTests {
         }
         tmux.type("S")
         func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws {
-            try await EndToEnd.poll("\"\(text)\"", timeout: timeout, diagnostics: tmux.capture(history: true)) {
-                tmux.capture(history: true).contains(text) ? true : nil
-            }
+            try await Self.waitFor(text, in: tmux, timeout: timeout)
         }
         try await waitFor("Provider [1]:")
         tmux.keys("Enter")
@@ -87,9 +85,7 @@ final class FirstRunTmuxTests {
         let tmux = try TmuxSession(command: command, width: 120, height: 40)
         sessions.append(tmux)
         func waitFor(_ text: String, timeout: Duration = .seconds(20)) async throws {
-            try await EndToEnd.poll("\"\(text)\"", timeout: timeout, diagnostics: tmux.capture(history: true)) {
-                tmux.capture(history: true).contains(text) ? true : nil
-            }
+            try await Self.waitFor(text, in: tmux, timeout: timeout)
         }
         try await waitFor("Provider [1]:")
         tmux.keys("Enter")
@@ -128,5 +124,12 @@ final class FirstRunTmuxTests {
         if hasLong { #expect(config.routes[.longContext]?.model == talker) }
         #expect(config.routes[.think]?.model == toolUser)
         #expect(text.contains("your choice"), "the config says why each route has its model")
+    }
+
+    /// Waits until `text` is on `tmux`'s screen or in its scrollback.
+    static func waitFor(_ text: String, in tmux: TmuxSession, timeout: Duration) async throws {
+        try await EndToEnd.poll("\"\(text)\"", timeout: timeout, diagnostics: tmux.capture(history: true)) {
+            tmux.capture(history: true).contains(text) ? true : nil
+        }
     }
 }
