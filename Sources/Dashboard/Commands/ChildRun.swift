@@ -1,4 +1,5 @@
 import Foundation
+import Proxy
 
 /// Runs a program to its end: the one runner behind `switchboard claude` (the terminal is
 /// handed to the child) and setup's proof (its output captured, a time limit).
@@ -44,20 +45,9 @@ enum ChildRun {
         let outputReader = output.fileHandleForReading
         let errorReader = errors.fileHandleForReading
         let collected = capture ? (Self.readToEnd(outputReader), Self.readToEnd(errorReader)) : nil
-        let status = await withTaskGroup(of: Int32?.self) { group in
-            group.addTask {
-                for await status in exited.stream { return status }
-                return nil
-            }
-            if let timeout {
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return nil
-                }
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+        let status = await valueWithin(timeout) { () -> Int32? in
+            for await status in exited.stream { return status }
+            return nil
         }
         if status == nil, process.isRunning { process.terminate() }
         var finished = Finished(status: status)

@@ -57,45 +57,36 @@ public struct Prober: Sendable {
         let start = ContinuousClock.now
         let engine = self.engine
         let bytes = ByteBuffer(bytes: body.bytes)
-        let outcome = await withTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                switch await engine.messages(body: bytes, presence: nil) {
-                case .error(let error):
-                    return Result(model: model, status: error.status, error: "\(error.kind.rawValue): \(error.message)")
-                case .json(let status, _):
-                    return Result(model: model, status: status)
-                case .stream(let produce):
-                    var reader = SSEFrameReader()
-                    var ttft: Duration?
-                    var failure: APIError?
-                    await produce { buffer in
-                        for event in reader.feed(buffer) {
-                            switch event {
-                            case .contentBlockStart, .contentBlockDelta:
-                                if ttft == nil { ttft = ContinuousClock.now - start }
-                            case .error(let error): failure = error
-                            default: break
-                            }
+        let outcome = await valueWithin(timeout) { () -> Result? in
+            switch await engine.messages(body: bytes, presence: nil) {
+            case .error(let error):
+                return Result(model: model, status: error.status, error: "\(error.kind.rawValue): \(error.message)")
+            case .json(let status, _):
+                return Result(model: model, status: status)
+            case .stream(let produce):
+                var reader = SSEFrameReader()
+                var ttft: Duration?
+                var failure: APIError?
+                await produce { buffer in
+                    for event in reader.feed(buffer) {
+                        switch event {
+                        case .contentBlockStart, .contentBlockDelta:
+                            if ttft == nil { ttft = ContinuousClock.now - start }
+                        case .error(let error): failure = error
+                        default: break
                         }
                     }
-                    if let failure {
-                        return Result(
-                            model: model,
-                            status: failure.status,
-                            ttft: ttft,
-                            error: "\(failure.kind.rawValue): \(failure.message)"
-                        )
-                    }
-                    return Result(model: model, status: 200, ttft: ttft)
                 }
+                if let failure {
+                    return Result(
+                        model: model,
+                        status: failure.status,
+                        ttft: ttft,
+                        error: "\(failure.kind.rawValue): \(failure.message)"
+                    )
+                }
+                return Result(model: model, status: 200, ttft: ttft)
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
         }
         return outcome
             ?? Result(

@@ -469,59 +469,50 @@ public struct ReportCard: Sendable {
         let engine = self.engine
         let redactor = self.redactor
         let start = ContinuousClock.now
-        let outcome = await withTaskGroup(of: Answer?.self) { group in
-            group.addTask {
-                var answer = Answer()
-                switch await engine.messages(body: bytes, presence: nil) {
-                case .error(let error):
-                    answer.status = error.status
-                    answer.error = redactor.redact(Self.oneLine("\(error.kind.rawValue): \(error.message)"))
-                case .json(let status, let body):
-                    answer.status = status
-                    if status != 200 {
-                        answer.error = redactor.redact(Self.oneLine(String(decoding: body, as: UTF8.self)))
-                    }
-                case .stream(let produce):
-                    var reader = SSEFrameReader()
-                    var accumulator = MessageAccumulator()
-                    var orderError: String?
-                    var ttft: Duration?
-                    await produce { buffer in
-                        for event in reader.feed(buffer) {
-                            if ttft == nil, case .contentBlockDelta = event { ttft = ContinuousClock.now - start }
-                            guard orderError == nil else { continue }
-                            do { try accumulator.apply(event) } catch { orderError = "\(error)" }
-                        }
-                    }
-                    answer.ttft = ttft
-                    if let failure = accumulator.error {
-                        answer.status = failure.status
-                        answer.error = redactor.redact(Self.oneLine("\(failure.kind.rawValue): \(failure.message)"))
-                    } else if let orderError {
-                        answer.status = 502
-                        answer.error = "the stream broke the event order: \(orderError)"
-                    }
-                    for block in accumulator.blocks {
-                        switch block {
-                        case .text(let text): answer.text += text
-                        case .thinking(let text, _): answer.thinking += text
-                        case .toolUse(_, let name, let input): answer.toolCalls.append((name, input))
-                        }
-                    }
-                    answer.stopReason = accumulator.stopReason
-                    answer.outputTokens = accumulator.usage.outputTokens
-                    answer.complete = accumulator.isComplete
+        let outcome = await valueWithin(timeout) { () -> Answer? in
+            var answer = Answer()
+            switch await engine.messages(body: bytes, presence: nil) {
+            case .error(let error):
+                answer.status = error.status
+                answer.error = redactor.redact(Self.oneLine("\(error.kind.rawValue): \(error.message)"))
+            case .json(let status, let body):
+                answer.status = status
+                if status != 200 {
+                    answer.error = redactor.redact(Self.oneLine(String(decoding: body, as: UTF8.self)))
                 }
-                answer.duration = ContinuousClock.now - start
-                return answer
+            case .stream(let produce):
+                var reader = SSEFrameReader()
+                var accumulator = MessageAccumulator()
+                var orderError: String?
+                var ttft: Duration?
+                await produce { buffer in
+                    for event in reader.feed(buffer) {
+                        if ttft == nil, case .contentBlockDelta = event { ttft = ContinuousClock.now - start }
+                        guard orderError == nil else { continue }
+                        do { try accumulator.apply(event) } catch { orderError = "\(error)" }
+                    }
+                }
+                answer.ttft = ttft
+                if let failure = accumulator.error {
+                    answer.status = failure.status
+                    answer.error = redactor.redact(Self.oneLine("\(failure.kind.rawValue): \(failure.message)"))
+                } else if let orderError {
+                    answer.status = 502
+                    answer.error = "the stream broke the event order: \(orderError)"
+                }
+                for block in accumulator.blocks {
+                    switch block {
+                    case .text(let text): answer.text += text
+                    case .thinking(let text, _): answer.thinking += text
+                    case .toolUse(_, let name, let input): answer.toolCalls.append((name, input))
+                    }
+                }
+                answer.stopReason = accumulator.stopReason
+                answer.outputTokens = accumulator.usage.outputTokens
+                answer.complete = accumulator.isComplete
             }
-            group.addTask {
-                try? await Task.sleep(for: timeout)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+            answer.duration = ContinuousClock.now - start
+            return answer
         }
         if let outcome { return outcome }
         var timedOut = Answer()
