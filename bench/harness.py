@@ -164,6 +164,22 @@ def rss_mb(pid: int, tree: bool = True) -> float:
     return total_kb / 1024
 
 
+def in_flight(port: int) -> float | None:
+    """Switchboard's own count of requests being answered (its /metrics gauge), or None."""
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+        connection.request("GET", "/metrics", headers={"authorization": f"Bearer {API_KEY}"})
+        response = connection.getresponse()
+        text = response.read().decode("utf-8", "replace")
+        connection.close()
+    except OSError:
+        return None
+    if response.status != 200:
+        return None
+    match = re.search(r"^switchboard_requests_in_flight (\S+)$", text, re.MULTILINE)
+    return float(match.group(1)) if match else None
+
+
 def open_fds(pid: int) -> int:
     """The number of open file descriptors of `pid` (entries in /proc/PID/fd)."""
     try:
@@ -583,6 +599,13 @@ general_settings:
                 # when it goes idle (LiteLLM and nginx get the same second).
                 time.sleep(1)
                 row.rss = rss_mb(pid, tree=rss_tree)
+            if target in ("switchboard", "dashboard"):
+                # Every request wrk started has ended (answers cut when wrk stopped included):
+                # one stuck in flight would never write its ledger row or give back its bytes.
+                stuck = in_flight(port)
+                if stuck:
+                    self.failures.append(f"{target} @{connections}: {stuck:.0f} requests still in flight after the load")
+                    row.note = (row.note + f"; {stuck:.0f} stuck in flight").lstrip("; ")
             if row.incomplete:
                 self.failures.append(f"{target} @{connections}: {row.incomplete} of {row.total} answers incomplete "
                                      f"({row.errors})")

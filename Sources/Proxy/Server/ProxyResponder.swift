@@ -184,11 +184,12 @@ struct ProxyResponder: HTTPResponder {
             headers[.cacheControl] = "no-cache"
             headers[.init("x-accel-buffering")!] = "no"
             headers[.init("request-id")!] = "req_" + RandomID.make(length: 24)
+            let answer = StreamOnce(produce)
             return Response(
                 status: .ok,
                 headers: headers,
                 body: ResponseBody { writer in
-                    await produce { buffer in try await writer.write(buffer) }
+                    await answer.run { buffer in try await writer.write(buffer) }
                     try await writer.finish(nil)
                 }
             )
