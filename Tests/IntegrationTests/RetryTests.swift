@@ -30,7 +30,9 @@ struct RetryTests {
         if requests.count == 2 {
             #expect(requests[1].time - requests[0].time >= 0.9, "the retry came too early")
         }
-        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(5), "\(elapsed)")
+        // The upper bound is loose on purpose (a loaded machine is slow): it only has to tell a
+        // retry after Retry-After from one held until a time-out.
+        #expect(elapsed >= .milliseconds(900) && elapsed < .seconds(15), "\(elapsed)")
     }
 
     @Test func retriesAResetConnection() async throws {
@@ -50,7 +52,7 @@ struct RetryTests {
             providers: [
                 ["name": "dead", "api_base_url": .string("http://127.0.0.1:\(closedPort)/v1"), "models": ["gone"]]
             ],
-            extra: ["API_TIMEOUT_MS": 10_000]
+            extra: ["API_TIMEOUT_MS": 30_000]
         )
         try await withProxy(proxy) { proxy in
             let start = ContinuousClock.now
@@ -60,8 +62,8 @@ struct RetryTests {
             #expect(result.errorType == "api_error")
             #expect(result.errorMessage?.contains("dead") == true, "\(result.text)")
             #expect(
-                elapsed >= .milliseconds(1000) && elapsed < .seconds(5),
-                "\(elapsed): retried with backoff, not held"
+                elapsed >= .milliseconds(1000) && elapsed < .seconds(15),
+                "\(elapsed): retried with backoff, not held until API_TIMEOUT_MS (30 s)"
             )
             let attempts = await eventually(timeout: .seconds(2)) {
                 proxy.stderr.components(separatedBy: "upstream attempt failed").count - 1 == 3
@@ -116,13 +118,13 @@ struct RetryTests {
                 ["name": "alive", "api_base_url": .string(stack.upstream.apiBaseURL), "models": [.string(backup)]],
             ],
             router: ["default": "dead,gone"],
-            extra: ["fallback": ["default": [.string("alive,\(backup)")]], "API_TIMEOUT_MS": 10_000]
+            extra: ["fallback": ["default": [.string("alive,\(backup)")]], "API_TIMEOUT_MS": 30_000]
         )
         try await withProxy(proxy) { proxy in
             let start = ContinuousClock.now
             let result = try await proxy.client.post(body: MessagesBody.make(model: "claude-sonnet-4-5", stream: false))
-            // Three refused attempts cost only the retry backoff (about 1.5 s), not a time-out each.
-            #expect(ContinuousClock.now - start < .seconds(5), "\(ContinuousClock.now - start)")
+            // Three refused attempts cost only the retry backoff (about 1.5 s), not a 30 s time-out each.
+            #expect(ContinuousClock.now - start < .seconds(15), "\(ContinuousClock.now - start)")
             #expect(result.status == 200, "\(result.text)")
             #expect(result.json?["content"] == [["type": "text", "text": "the other one answered"]])
             let line = try #require(await Self.requestLine(proxy), "stderr:\n\(proxy.stderr)")

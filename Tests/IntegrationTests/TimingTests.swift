@@ -22,7 +22,7 @@ struct TimingTests {
             #expect(!result.isEventStream)
             #expect(result.errorType == "timeout_error")
             #expect(result.errorMessage?.contains("API_TIMEOUT_MS") == true, "\(result.text)")
-            #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(6), "\(elapsed)")
+            #expect(elapsed >= .milliseconds(650) && elapsed < .seconds(15), "\(elapsed)")
         }
     }
 
@@ -35,7 +35,7 @@ struct TimingTests {
                 [
                     "sse": [
                         UpstreamErrorTests.chunk(model, ["role": "assistant", "content": "Started"]),
-                        ["sleep_ms": 4000],
+                        ["sleep_ms": 20_000],
                         UpstreamErrorTests.chunk(model, ["content": " too late"], finish: "stop"),
                     ]
                 ]
@@ -46,7 +46,10 @@ struct TimingTests {
             let result = try await proxy.client.stream(body: MessagesBody.make(model: "up,\(model)", stream: true))
             let error = try UpstreamErrorTests.expectErrorEnding(result, partialText: "Started")
             #expect(error.kind == .timeout, "\(error)")
-            #expect(result.duration < .seconds(3.5), "the proxy waited for the upstream: \(result.duration)")
+            // The upstream stays silent for 20 s: well under that is the proxy's 700 ms time-out
+            // (loose, for a loaded machine), and " too late" never arrives.
+            #expect(result.duration < .seconds(12), "the proxy waited for the upstream: \(result.duration)")
+            #expect(!result.text.contains("too late"))
         }
     }
 
