@@ -255,11 +255,14 @@ public final class ProxyEngine: Sendable {
     /// `GET /v1/models`: every configured `provider,model`, plus the route names.
     /// `GET /switchboard/session?id=…`: what ``SessionTracker`` knows about one session, for
     /// `switchboard statusline`. Read-only.
-    func sessionStatus(id: String?) -> ProxyResponse {
+    /// The first question about a session reads the SQLite ledger (its earlier totals), so the
+    /// answer is put together on NIO's blocking pool, never on an event loop carrying traffic.
+    func sessionStatus(id: String?) async -> ProxyResponse {
         guard let id, !id.isEmpty, id.count <= 200 else {
             return .error(APIError(.invalidRequest, "GET /switchboard/session needs ?id=<Claude Code session id>"))
         }
-        return .json(status: 200, body: sessions.status(session: id).json)
+        let sessions = sessions
+        return .json(status: 200, body: await Self.onTheBlockingPool { sessions.status(session: id).json })
     }
 
     func models() -> ProxyResponse {
@@ -291,6 +294,11 @@ public final class ProxyEngine: Sendable {
     /// than their parse.
     static func offTheEventLoop<T: Sendable>(bytes: Int, _ work: @escaping @Sendable () -> T) async -> T {
         guard bytes >= offLoopThreshold else { return work() }
+        return await onTheBlockingPool(work)
+    }
+
+    /// Runs `work` (which may block: disk, SQLite) on NIO's blocking pool.
+    static func onTheBlockingPool<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
         do {
             return try await NIOThreadPool.singleton.runIfActive(work)
         } catch {

@@ -39,7 +39,7 @@ struct ProxyResponder: HTTPResponder {
         case "/switchboard/session":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
             let id = request.uri.queryParameters.get("id")
-            return Self.response(engine.sessionStatus(id: id))
+            return Self.response(await engine.sessionStatus(id: id))
         case "/metrics":
             guard method == .get else { return Self.methodNotAllowed(method, path) }
             guard let metrics = engine.metrics else {
