@@ -47,7 +47,7 @@ import Testing
         state.noteReload(ConfigStore.ReloadStatus(time: DashboardFixture.now.addingTimeInterval(-3), error: nil))
         let grid = render(width: 120, height: 35, state: state)
         #expect(!grid.lines.joined().contains("refused"))
-        #expect(grid.lines[0].contains("  config reloaded at 15:06:37  config: /home/ada/"))
+        #expect(grid.lines[0].contains("  config reloaded at 15:06:37  config: ~/.config/switchboard/"))
         #expect(grid[DisplayWidth.of("Switchboard  http://127.0.0.1:3456  up 1h02m  "), 0].style.color == .green)
         let narrow = render(width: 80, height: 24, state: state)
         #expect(narrow.lines[0].contains("config reloaded at 15:06:37"), "shown at 80 columns")

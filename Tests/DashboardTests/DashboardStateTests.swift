@@ -9,6 +9,23 @@ struct DashboardStateTests {
 
     // MARK: - Config reloads
 
+    @Test func theHeaderShowsAConfigUnderHomeAsTilde() {
+        var state = DashboardState(startedAt: t0)
+        let cases: [(home: String, config: String, shown: String)] = [
+            ("/home/ada", "/home/ada/.config/switchboard/config.json", "~/.config/switchboard/config.json"),
+            ("/home/ada/", "/home/ada/.claude-code-router/config.json", "~/.claude-code-router/config.json"),
+            ("/home/ada", "/home/adam/config.json", "/home/adam/config.json"),
+            ("/home/ada", "/srv/switchboard/config.json", "/srv/switchboard/config.json"),
+            ("", "/home/ada/config.json", "/home/ada/config.json"),
+            ("/home/ada", "built-in default (no config file found)", "built-in default (no config file found)"),
+        ]
+        for (home, config, shown) in cases {
+            state.homeDirectory = home
+            state.configDescription = config
+            #expect(state.configShown == shown, "home \(home), config \(config)")
+        }
+    }
+
     @Test func aRefusedEditKeepsItsReasonWithoutThePathAndTail() throws {
         var state = DashboardState(startedAt: t0)
         state.configDescription = "/home/ada/.config/switchboard/config.json"

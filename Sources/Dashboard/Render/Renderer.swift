@@ -182,7 +182,7 @@ struct Renderer {
             notice = start..<(start + DisplayWidth.of(text))
             line += "  \(text)"
         }
-        line += "  config: \(state.configDescription)"
+        line += "  config: \(state.configShown)"
         let end =
             title + grid.write(DisplayWidth.truncate(line, to: width - title, ellipsis: theme.ellipsis), x: title, y: 0)
         if ui.paused { grid.style(x: 13, y: 0, count: 6, theme.style(.color(.yellow, bold: true))) }

@@ -11,6 +11,8 @@ struct DashboardState {
 
     var listenAddress = ""
     var configDescription = ""
+    /// The user's home directory: the header shows the config's path under it as `~/…`.
+    var homeDirectory = ""
     var logPath = ""
     var startedAt: Date
     /// The route table as of the last refresh.
@@ -56,6 +58,14 @@ struct DashboardState {
     }
 
     mutating func touch() { generation &+= 1 }
+
+    /// The config's path as the header shows it: `~/…` under the home directory (the header
+    /// has little room, and the path is usually cut at 80 columns).
+    var configShown: String {
+        let home = homeDirectory.hasSuffix("/") ? String(homeDirectory.dropLast()) : homeDirectory
+        guard !home.isEmpty, configDescription.hasPrefix(home + "/") else { return configDescription }
+        return "~" + configDescription.dropFirst(home.count)
+    }
 
     /// Takes in a config reload's outcome. A refusal's text loses the config's path (the header
     /// shows it) and the "still serving" tail (the banner says so), so the reason, with its line

@@ -67,6 +67,7 @@ struct DashboardLoop {
         self.shared = shared
         state = DashboardState(startedAt: shared.startedAt)
         state.configDescription = shared.configDescription
+        state.homeDirectory = ProcessInfo.processInfo.environment["HOME"] ?? NSHomeDirectory()
         state.logPath = shared.logPath
         envConfigArgument = EnvHint.configArgument(
             source: shared.store.config.source,

@@ -33,6 +33,7 @@ enum DashboardFixture {
         var state = DashboardState(startedAt: now.addingTimeInterval(-3_725))
         state.listenAddress = "http://127.0.0.1:3456"
         state.configDescription = "/home/ada/.config/switchboard/config.json"
+        state.homeDirectory = "/home/ada"
         state.logPath = "/home/ada/.local/state/switchboard/switchboard.log"
         state.routeEntries = routeEntries
         state.availableModels = models
