@@ -172,7 +172,7 @@ def in_flight(port: int) -> float | None:
         response = connection.getresponse()
         text = response.read().decode("utf-8", "replace")
         connection.close()
-    except OSError:
+    except (OSError, http.client.HTTPException):
         return None
     if response.status != 200:
         return None

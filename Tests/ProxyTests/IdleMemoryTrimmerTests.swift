@@ -1,4 +1,5 @@
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Proxy
@@ -12,9 +13,7 @@ struct IdleMemoryTrimmerTests {
 
         /// Waits (up to 10 s) until `expected` trims were made; the count then.
         func wait(for expected: Int) async -> Int {
-            for _ in 0..<1_000 where value < expected {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+            _ = await eventually(timeout: .seconds(10), every: .milliseconds(10)) { value >= expected }
             return value
         }
     }

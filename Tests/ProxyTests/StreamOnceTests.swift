@@ -1,6 +1,7 @@
 import Hummingbird
 import NIOCore
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import Proxy
@@ -25,9 +26,7 @@ struct StreamOnceTests {
 
         /// Waits (up to 10 s) for `count` runs.
         func wait(for count: Int) async -> Int {
-            for _ in 0..<1_000 where runs < count {
-                try? await Task.sleep(for: .milliseconds(10))
-            }
+            _ = await eventually(timeout: .seconds(10), every: .milliseconds(10)) { runs >= count }
             return runs
         }
     }

@@ -59,8 +59,9 @@ public final class UpstreamClient: Sendable {
     /// burst at 256 connections the idle pool held about 85 KB per connection (21 MB); reading
     /// once per event lets the consumer release the buffer before the next read reuses it
     /// (measured after the same burst: about 37 KB per idle connection, 9 MB).
-    /// An answer streams in small pieces over seconds, so the extra wake-ups cost nothing
-    /// measurable (README, Benchmark). HTTP/2 connections multiplex streams and are left as is.
+    /// An answer streams in small pieces over seconds, so reads rarely find more than one
+    /// buffer's worth waiting (the throughput cost was not measured apart from the other
+    /// changes of 2026-12-01). HTTP/2 connections multiplex streams and are left as is.
     static func tuneHTTP1Connection(_ channel: any Channel) -> EventLoopFuture<Void> {
         channel.setOption(ChannelOptions.maxMessagesPerRead, value: 1)
     }
