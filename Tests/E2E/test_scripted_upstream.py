@@ -82,6 +82,18 @@ class Upstream:
             time.sleep(0.02)
         raise AssertionError(f"state {state!r} not reached within {within}s: {self.connections(model)}")
 
+    def wait_states(self, model: str, states: list, within: float = 2.0) -> None:
+        """Poll /_connections until `model`'s states are exactly `states`. The server marks a
+        connection completed after its last write, so a client that has read the whole answer
+        can ask before the server's thread has recorded it."""
+        deadline = time.monotonic() + within
+        while True:
+            got = [c["state"] for c in self.connections(model)]
+            if got == states or time.monotonic() >= deadline:
+                assert got == states
+                return
+            time.sleep(0.02)
+
 
 def raw_chat(port: int, body: dict, path: str = "/v1/chat/completions", timeout: float = 5.0) -> bytes:
     """POST over a raw socket with Connection: close; return every byte received until EOF."""
@@ -240,7 +252,7 @@ def test_anthropic_messages_endpoint(up, model):
     first = reqs[0]
     assert first["headers"]["x-api-key"] == "sk-ant" and first["headers"]["anthropic-version"] == "2023-06-01"
     assert first["body"]["stream"] is True and first["body_text"] == body.decode() and first["raw"] is None
-    assert [c["state"] for c in up.connections(model)] == ["completed"] * 4
+    up.wait_states(model, ["completed"] * 4)
     # Chat requests keep their record shape.
     up.script(model, [{"json": {}}])
     up.chat(model)
@@ -303,7 +315,7 @@ def test_json_status_headers(up, model):
     assert int(resp.getheader("Content-Length")) == len(body) and json.loads(body) == problem
     status, _, body = up.chat(model)
     assert status == 400 and json.loads(body)["error"]["type"] == "invalid_request_error"
-    assert [c["state"] for c in up.connections(model)] == ["completed", "completed"]
+    up.wait_states(model, ["completed", "completed"])
 
 
 def test_text_body_and_content_type_override(up, model):
