@@ -247,6 +247,15 @@ struct UsageFoldingTests {
         #expect(BuiltInPrices.anthropic(requestedModel: "claude-haiku-4-5-20251001")?.input == 1)
         #expect(BuiltInPrices.anthropic(requestedModel: "claude-3-5-haiku-20241022")?.input == 0.8)
         #expect(BuiltInPrices.anthropic(requestedModel: "deepseek,deepseek-chat") == nil)
+        // Asked again (answers are remembered), and past the memo's bound, the answers are the same.
+        for round in 0..<2 {
+            for n in 0..<300 {
+                #expect(BuiltInPrices.anthropic(requestedModel: "claude-sonnet-4-\(n)")?.input == 3)
+                #expect(BuiltInPrices.anthropic(requestedModel: "model-\(n)-\(round)") == nil)
+            }
+            #expect(BuiltInPrices.anthropic(requestedModel: "claude-opus-4-1-20250805")?.input == 15)
+            #expect(BuiltInPrices.anthropic(requestedModel: "deepseek,deepseek-chat") == nil)
+        }
     }
 
     /// The config error for a provider with `providerExtra` and a top level with `topExtra`.

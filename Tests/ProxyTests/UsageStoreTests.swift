@@ -91,6 +91,96 @@ struct UsageStoreTests {
         #expect(try store.spending(sinceDay: old)["deepseek"] == 1.5)
     }
 
+    @Test func oneBatchAcrossMidnightAddsToBothDays() throws {
+        let path = try Self.directory() + "/usage.sqlite"
+        let store = try UsageStore(path: path)
+        let midnight = try #require(Calendar.current.dateInterval(of: .day, for: Date())).start
+        let before = midnight.addingTimeInterval(-1)
+        let after = midnight.addingTimeInterval(1)
+        try store.insert([Self.row(before), Self.row(before), Self.row(after), Self.row(before)])
+        let days = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT day, requests FROM daily ORDER BY day").map {
+                "\($0["day"] as String) \($0["requests"] as Int)"
+            }
+        }
+        #expect(days == ["\(UsageStore.day(before)) 3", "\(UsageStore.day(after)) 1"])
+    }
+
+    @Test func dailyTotalsAreTheSumsOfTheirRows() throws {
+        let path = try Self.directory() + "/usage.sqlite"
+        let store = try UsageStore(path: path)
+        let now = Date()
+        var rows: [UsageRow] = []
+        for n in 0..<60 {
+            var row = Self.row(
+                now.addingTimeInterval(-Double(n % 3) * 86_400),
+                cost: n % 5 == 0 ? nil : Double(n) / 8,
+                provider: n % 2 == 0 ? "deepseek" : "nim",
+                status: n % 7 == 0 ? 500 : 200
+            )
+            row.route = n % 4 == 0 ? "background" : "default"
+            row.inputTokens = n * 11
+            row.outputTokens = n * 3
+            row.cacheReadTokens = n
+            row.anthropicUSD = Double(n) / 4
+            rows.append(row)
+        }
+        // Two batches, so groups are both created and added to.
+        try store.insert(Array(rows[..<25]))
+        try store.insert(Array(rows[25...]))
+        var expected: [String: [Double]] = [:]
+        for row in rows {
+            let key = "\(UsageStore.day(row.startedAt)) \(row.route ?? "") \(row.provider ?? "")"
+            let add: [Double] = [
+                1, row.isError ? 1 : 0, Double(row.inputTokens), Double(row.outputTokens), Double(row.cacheReadTokens),
+                row.costUSD ?? 0, row.costUSD == nil ? 1 : 0, row.anthropicUSD ?? 0,
+            ]
+            expected[key] = zip(expected[key] ?? Array(repeating: 0, count: 8), add).map { $0 + $1 }
+        }
+        let stored = try store.read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT day, route, provider, requests, errors, input_tokens, output_tokens, cache_read_tokens,
+                    cost_usd, unpriced, anthropic_usd FROM daily
+                    """
+            )
+        }
+        #expect(stored.count == expected.count && expected.count == 9)
+        for row in stored {
+            let key = "\(row["day"] as String) \(row["route"] as String) \(row["provider"] as String)"
+            let got: [Double] = (3..<11).map { row[$0] as Double }
+            let want = try #require(expected[key])
+            #expect(zip(got, want).allSatisfy { abs($0 - $1) < 1e-9 }, "\(key): \(got) != \(want)")
+        }
+    }
+
+    @Test func dayKeysAgreeWithTheCalendarAcrossDaysAndClockChanges() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = try #require(TimeZone(identifier: "Europe/Berlin"))
+        var keys = DayKeys(calendar: calendar)
+        // Every 7 minutes through both 2026 clock changes (a 23-hour and a 25-hour day), forwards,
+        // then a few dates out of order, as rows of a spilled batch can be.
+        var dates: [Date] = []
+        for start in [1_774_652_400.0, 1_792_792_800.0] {  // 2026-03-28 00:00 CET, 2026-10-24 00:00 CEST
+            dates += stride(from: start, to: start + 3 * 86_400 - 3_600, by: 420).map {
+                Date(timeIntervalSince1970: $0)
+            }
+        }
+        dates += [dates[900], dates[3], dates[1_100], dates[0], dates[700]]
+        var seen: Set<String> = []
+        for date in dates {
+            let key = keys.key(for: date)
+            #expect(key == UsageStore.day(date, calendar: calendar))
+            seen.insert(key)
+        }
+        #expect(seen == ["2026-03-28", "2026-03-29", "2026-03-30", "2026-10-24", "2026-10-25", "2026-10-26"])
+        // Zero-padded as `yyyy-MM-dd`.
+        var utc = Calendar(identifier: .gregorian)
+        utc.timeZone = try #require(TimeZone(identifier: "UTC"))
+        #expect(UsageStore.day(Date(timeIntervalSince1970: 1_788_220_800), calendar: utc) == "2026-09-01")
+    }
+
     @Test func unshippedRowsAreNotPruned() throws {
         let path = try Self.directory() + "/usage.sqlite"
         let store = try UsageStore(path: path)

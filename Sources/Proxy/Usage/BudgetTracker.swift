@@ -41,10 +41,12 @@ struct BudgetTracker: Sendable {
     private(set) var daily: [String: Double] = [:]
     private(set) var monthly: [String: Double] = [:]
     private var announced: Set<String> = []
+    private var days: DayKeys
 
-    /// A tracker with nothing spent, for the local day and month of `now`.
-    init(now: Date = Date()) {
-        day = UsageStore.day(now)
+    /// A tracker with nothing spent, for the day and month of `now` in `calendar` (local time by default).
+    init(now: Date = Date(), calendar: Calendar = .current) {
+        days = DayKeys(calendar: calendar)
+        day = days.key(for: now)
         month = String(day.prefix(7))
     }
 
@@ -56,7 +58,7 @@ struct BudgetTracker: Sendable {
 
     /// Moves to a new day or month when `now` is in one.
     mutating func roll(to now: Date) {
-        let today = UsageStore.day(now)
+        let today = days.key(for: now)
         guard today != day else { return }
         day = today
         daily = [:]

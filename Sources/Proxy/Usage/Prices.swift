@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A model's price in USD per million tokens.
 public struct Price: Sendable, Equatable {
@@ -97,6 +98,20 @@ public enum BuiltInPrices {
     /// Anthropic's list price for the Claude model a client asked for (`nil` for a name that
     /// is not a Claude model).
     public static func anthropic(requestedModel: String) -> Price? {
+        // Every finished request asks, from each of the ledger, the metrics and the sessions, and
+        // clients use a handful of names: remember the answers (a bounded memo).
+        if let known = anthropicMemo.withLock({ $0[requestedModel] }) { return known }
+        let price = anthropicListPrice(requestedModel)
+        anthropicMemo.withLock { memo in
+            if memo.count >= 256 { memo = [:] }
+            memo[requestedModel] = .some(price)
+        }
+        return price
+    }
+
+    private static let anthropicMemo = Mutex<[String: Price?]>([:])
+
+    private static func anthropicListPrice(_ requestedModel: String) -> Price? {
         let id = requestedModel.lowercased()
         guard id.contains("claude") || id.contains("opus") || id.contains("sonnet") || id.contains("haiku") else {
             return nil

@@ -156,7 +156,11 @@ public final class UsageStore: Sendable {
     /// The local calendar day of `date`, `yyyy-MM-dd`.
     public static func day(_ date: Date, calendar: Calendar = .current) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+        func padded(_ value: Int?, _ width: Int) -> String {
+            let digits = String(value ?? 0)
+            return String(repeating: "0", count: max(0, width - digits.count)) + digits
+        }
+        return "\(padded(parts.year, 4))-\(padded(parts.month, 2))-\(padded(parts.day, 2))"
     }
 
     /// Writes rows in one transaction and adds them to the daily aggregates.
@@ -178,8 +182,8 @@ public final class UsageStore: Sendable {
                 sql: """
                     INSERT INTO daily (day, instance, route, provider, model, client, requests, errors, input_tokens,
                     output_tokens, cache_read_tokens, cost_usd, unpriced, anthropic_usd)
-                    VALUES (?,?,?,?,?,?,1,?,?,?,?,?,?,?)
-                    ON CONFLICT DO UPDATE SET requests = requests + 1, errors = errors + excluded.errors,
+                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    ON CONFLICT DO UPDATE SET requests = requests + excluded.requests, errors = errors + excluded.errors,
                     input_tokens = input_tokens + excluded.input_tokens,
                     output_tokens = output_tokens + excluded.output_tokens,
                     cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
@@ -187,16 +191,66 @@ public final class UsageStore: Sendable {
                     anthropic_usd = anthropic_usd + excluded.anthropic_usd
                     """
             )
+            // A batch's rows mostly share a day, route and model: one upsert per group, not per row.
+            var days = DayKeys()
+            var groups: [DailyKey: DailyTotals] = [:]
+            var order: [DailyKey] = []
             for row in rows {
                 try insert.execute(arguments: try Self.arguments(row, names: &names, shipped: shipped))
+                let key = DailyKey(
+                    day: days.key(for: row.startedAt),
+                    instance: row.instance,
+                    route: row.route ?? "",
+                    provider: row.provider ?? "",
+                    model: row.model ?? "",
+                    client: row.client
+                )
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: DailyTotals()].add(row)
+            }
+            for key in order {
+                let totals = groups[key] ?? DailyTotals()
                 try daily.execute(arguments: [
-                    Self.day(row.startedAt), row.instance, row.route ?? "", row.provider ?? "", row.model ?? "",
-                    row.client, row.isError ? 1 : 0, row.inputTokens, row.outputTokens, row.cacheReadTokens,
-                    row.costUSD ?? 0, row.costUSD == nil ? 1 : 0, row.anthropicUSD ?? 0,
+                    key.day, key.instance, key.route, key.provider, key.model, key.client, totals.requests,
+                    totals.errors, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens, totals.costUSD,
+                    totals.unpriced, totals.anthropicUSD,
                 ])
             }
             let cache = names.cache
             nameCache.withLock { $0 = cache }
+        }
+    }
+
+    /// A row of `daily`'s key.
+    struct DailyKey: Hashable {
+        let day: String
+        let instance: String
+        let route: String
+        let provider: String
+        let model: String
+        let client: String
+    }
+
+    /// What a batch adds to one row of `daily`.
+    struct DailyTotals {
+        var requests = 0
+        var errors = 0
+        var inputTokens = 0
+        var outputTokens = 0
+        var cacheReadTokens = 0
+        var costUSD = 0.0
+        var unpriced = 0
+        var anthropicUSD = 0.0
+
+        mutating func add(_ row: UsageRow) {
+            requests += 1
+            errors += row.isError ? 1 : 0
+            inputTokens += row.inputTokens
+            outputTokens += row.outputTokens
+            cacheReadTokens += row.cacheReadTokens
+            costUSD += row.costUSD ?? 0
+            unpriced += row.costUSD == nil ? 1 : 0
+            anthropicUSD += row.anthropicUSD ?? 0
         }
     }
 
@@ -341,5 +395,27 @@ public final class UsageStore: Sendable {
     /// Runs `body` with the database for reading (queries).
     public func read<T>(_ body: (Database) throws -> T) throws -> T {
         try database.read(body)
+    }
+}
+
+/// `UsageStore.day` for dates that mostly fall on the same day, as a ledger's rows do: the day's
+/// bounds are remembered, so only the first date of each day asks the calendar (asking it for every
+/// request was the ledger's largest cost per request).
+public struct DayKeys: Sendable {
+    private let calendar: Calendar
+    private var bounds: Range<Date>?
+    private var key = ""
+
+    /// Keys in `calendar`'s time zone (the local one by default).
+    public init(calendar: Calendar = .current) {
+        self.calendar = calendar
+    }
+
+    /// The local calendar day of `date`, `yyyy-MM-dd` (as `UsageStore.day`).
+    public mutating func key(for date: Date) -> String {
+        if let bounds, bounds.contains(date) { return key }
+        key = UsageStore.day(date, calendar: calendar)
+        bounds = calendar.dateInterval(of: .day, for: date).map { $0.start..<$0.end }
+        return key
     }
 }
