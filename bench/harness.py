@@ -30,7 +30,9 @@ import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 BENCH = ROOT / "bench"
-LOAD_TARGETS = ["upstream", "relay", "switchboard", "dashboard", "litellm"]
+# "ledger-off" is `switchboard serve` with `"USAGE_DB": false`, right after the ledger-on run.
+LOAD_TARGETS = ["upstream", "relay", "switchboard", "ledger-off", "dashboard", "litellm"]
+SWITCHBOARDS = ("switchboard", "ledger-off", "dashboard")
 ALL_NAMES = LOAD_TARGETS + ["translator", "sessions"]
 REQUEST_MODEL = "claude-sonnet-4-5"
 UPSTREAM_MODEL = "bench-model"
@@ -43,6 +45,7 @@ TARGET_P99_MS = 10
 TARGET_RSS_MB = 64
 TARGET_LISTEN_MS = 200
 TARGET_DASHBOARD_SHARE = 0.90
+TARGET_LEDGER_COST = 0.05  # issue 8: the ledger on costs at most 5% of the requests/s without it
 
 MARK_ANTHROPIC = "event: message_stop"
 MARK_OPENAI = "data: [DONE]"
@@ -162,6 +165,19 @@ def rss_mb(pid: int, tree: bool = True) -> float:
         except OSError:
             pass
     return total_kb / 1024
+
+
+def cpu_seconds(pid: int, tree: bool = True) -> float:
+    """User + system CPU time of `pid` (and its descendants when `tree`), in seconds."""
+    ticks = 0
+    for member in process_tree(pid) if tree else [pid]:
+        try:
+            with open(f"/proc/{member}/stat") as file:
+                fields = file.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def in_flight(port: int) -> float | None:
@@ -331,6 +347,7 @@ class Row:
     incomplete: int = 0
     total: int = 0
     rss: float | None = None
+    cpu_us: float | None = None  # the target's CPU time per answer in the measured run, microseconds
     errors: dict = dataclasses.field(default_factory=dict)
     note: str = ""
 
@@ -467,7 +484,8 @@ http {{
 
     # Switchboard
 
-    def switchboard_config(self) -> pathlib.Path:
+    def switchboard_config(self, ledger: bool | None = None) -> pathlib.Path:
+        """`ledger`: keep the usage ledger (default: on unless BENCH_LEDGER=off)."""
         config = {
             "Providers": [{
                 "name": "bench",
@@ -478,9 +496,11 @@ http {{
             "Router": {"default": f"bench,{UPSTREAM_MODEL}"},
         }
         # The usage ledger is on by default, as users run it; BENCH_LEDGER=off measures without it.
-        if os.environ.get("BENCH_LEDGER", "on") == "off":
+        if ledger is None:
+            ledger = os.environ.get("BENCH_LEDGER", "on") != "off"
+        if not ledger:
             config["USAGE_DB"] = False
-        path = self.dir / "switchboard" / "config.json"
+        path = self.dir / "switchboard" / ("config.json" if ledger else "config-no-ledger.json")
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(config, indent=2))
         path.chmod(0o600)  # it holds a key in clear (a made-up one, but Switchboard rightly warns)
@@ -493,9 +513,10 @@ http {{
         env.pop("SWITCHBOARD_CONFIG", None)
         return env
 
-    def spawn_serve(self, port: int, name: str = "switchboard") -> subprocess.Popen:
+    def spawn_serve(self, port: int, name: str = "switchboard", ledger: bool | None = None) -> subprocess.Popen:
+        config = self.switchboard_config(ledger)
         return self.processes.spawn(
-            name, [str(self.binary), "serve", "--config", str(self.switchboard_config()), "--port", str(port)],
+            name, [str(self.binary), "serve", "--config", str(config), "--port", str(port)],
             env=self.switchboard_env())
 
     # LiteLLM
@@ -583,8 +604,11 @@ general_settings:
                         self.failures.append(
                             f"{target} @{connections}: {warmup['incomplete_all']} incomplete answers in the warm-up")
                         row.note = f"warm-up: {warmup['incomplete_all']} incomplete"
+                cpu_before = cpu_seconds(pid, tree=rss_tree) if pid is not None else None
                 stats = run_wrk(base, path, marker, self.body_file, connections, seconds)
                 previous_rps = stats["rps"]
+                if cpu_before is not None and stats["total_all"]:
+                    row.cpu_us = (cpu_seconds(pid, tree=rss_tree) - cpu_before) / stats["total_all"] * 1e6
             except (RuntimeError, subprocess.TimeoutExpired) as error:
                 self.failures.append(f"{target} @{connections}: load failed: {error}")
                 row.note = "load failed"
@@ -599,7 +623,7 @@ general_settings:
                 # when it goes idle (LiteLLM and nginx get the same second).
                 time.sleep(1)
                 row.rss = rss_mb(pid, tree=rss_tree)
-            if target in ("switchboard", "dashboard"):
+            if target in SWITCHBOARDS:
                 # Every request wrk started has ended (answers cut when wrk stopped included):
                 # one stuck in flight would never write its ledger row or give back its bytes.
                 stuck = in_flight(port)
@@ -640,6 +664,19 @@ general_settings:
             self.load("relay", port, process.pid, anthropic=False)
         finally:
             self.processes.stop(process)
+
+    def target_ledger_off(self) -> None:
+        """The same as `switchboard`, with `"USAGE_DB": false`: what the ledger costs."""
+        port = free_port()
+        process = self.spawn_serve(port, "ledger-off", ledger=False)
+        wait_ready(process, port, "/health", 30, time.perf_counter())
+        try:
+            self.load("ledger-off", port, process.pid, anthropic=True, rss_tree=False)
+        finally:
+            code = self.processes.stop(process, grace=15)
+            if code not in (0, -signal.SIGTERM):
+                self.failures.append(f"switchboard serve (ledger off) exited with status {code} on SIGTERM")
+        self.scan_log("ledger-off", self.dir / "ledger-off.log")
 
     def target_switchboard(self) -> None:
         samples = 3 if self.args.smoke else 7
@@ -726,7 +763,7 @@ general_settings:
         if not path.exists():
             return
         lines = path.read_text(errors="replace").splitlines()
-        if name in ("switchboard", "dashboard"):
+        if name in SWITCHBOARDS:
             statuses: dict[str, int] = {}
             odd = []
             for line in lines:
@@ -833,14 +870,14 @@ general_settings:
         self.stream_file.write_bytes(canned_stream())
         self.body_file.write_text(json.dumps(REQUEST))
         self.collect_versions()
-        if {"switchboard", "dashboard"} & set(names):
+        if set(SWITCHBOARDS) & set(names):
             try:
                 self.resolve_binary()
             except StartError as error:
-                for target in ("switchboard", "dashboard"):
+                for target in SWITCHBOARDS:
                     if target in names:
                         self.failed_row(target, str(error))
-                names = [n for n in names if n not in ("switchboard", "dashboard")]
+                names = [n for n in names if n not in SWITCHBOARDS]
         if set(names) & set(LOAD_TARGETS):
             self.upstream_process = self.start_upstream()
             check = subprocess.run(["curl", "-sS", "-X", "POST", "--data-binary", f"@{self.body_file}",
@@ -852,7 +889,7 @@ general_settings:
             if target not in names:
                 continue
             try:
-                getattr(self, f"target_{target}")()
+                getattr(self, f"target_{target.replace('-', '_')}")()
             except StartError as error:
                 self.failed_row(target, str(error))
         if "translator" in names:
@@ -952,25 +989,26 @@ general_settings:
                        + "; ".join(f"{k} {v}" for k, v in self.probes.items()))
         out.append("")
         header = f"{'target':<12} {'conns':>5} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'incomplete/total':>18} " \
-                 f"{'RSS MB':>7}  note"
+                 f"{'RSS MB':>7} {'CPU us/req':>10}  note"
         out.append(header)
         out.append("-" * len(header))
         order = {name: index for index, name in enumerate(LOAD_TARGETS)}
         for row in sorted(self.rows, key=lambda r: (order.get(r.target, 99), r.connections)):
             if row.rps is not None and row.total == 0:
                 out.append(f"{row.target:<12} {row.connections:>5} {0:>10.1f} {'-':>8} {'-':>8} {'0/0':>18} "
-                           f"{row.rss or 0:>7.1f}  no answer within the run {row.note}".rstrip())
+                           f"{row.rss or 0:>7.1f} {'-':>10}  no answer within the run {row.note}".rstrip())
                 continue
             if row.rps is None:
-                out.append(f"{row.target:<12} {row.connections:>5} {'-':>10} {'-':>8} {'-':>8} {'-':>18} {'-':>7}  "
-                           f"{row.note}")
+                out.append(f"{row.target:<12} {row.connections:>5} {'-':>10} {'-':>8} {'-':>8} {'-':>18} {'-':>7} "
+                           f"{'-':>10}  {row.note}")
                 continue
             note = row.note
             if row.errors:
                 note = (note + " " + " ".join(f"{k}={v}" for k, v in row.errors.items())).strip()
             rss = f"{row.rss:.1f}" if row.rss is not None else "-"
+            cpu = f"{row.cpu_us:.0f}" if row.cpu_us is not None else "-"
             out.append(f"{row.target:<12} {row.connections:>5} {row.rps:>10.1f} {row.p50:>8.2f} {row.p99:>8.2f} "
-                       f"{f'{row.incomplete}/{row.total}':>18} {rss:>7}  {note}")
+                       f"{f'{row.incomplete}/{row.total}':>18} {rss:>7} {cpu:>10}  {note}")
         out.append("")
 
         def find(target: str, connections: int) -> Row | None:
@@ -982,11 +1020,13 @@ general_settings:
             sb = find("switchboard", connections)
             parts = []
             for other, label in (("relay", "Switchboard/relay"), ("litellm", "Switchboard/LiteLLM"),
-                                 ("dashboard", "dashboard/headless")):
+                                 ("dashboard", "dashboard/headless"), ("ledger-off", "ledger on/off")):
                 row = find(other, connections)
                 if sb and row and sb.rps and row.rps:
                     value = row.rps / sb.rps if other == "dashboard" else sb.rps / row.rps
                     parts.append(f"{label} {value * 100:.1f}%" if other != "litellm" else f"{label} {value:.1f}x")
+                    if other == "ledger-off" and sb.cpu_us and row.cpu_us:
+                        parts[-1] += f" (CPU per answer {(sb.cpu_us / row.cpu_us - 1) * 100:+.1f}%)"
             if parts:
                 ratios.append(f"  @{connections}: " + ", ".join(parts))
         if ratios:
@@ -1059,6 +1099,16 @@ general_settings:
             ms = statistics.median(self.startup["switchboard"]) * 1000
             check(ms <= TARGET_LISTEN_MS, f"Switchboard listening within {TARGET_LISTEN_MS} ms: {ms:.1f} ms")
         for connections in self.args.connections:
+            on, off = find("switchboard", connections), find("ledger-off", connections)
+            if on and off and on.rps and off.rps:
+                cpu = ""
+                if on.cpu_us and off.cpu_us:
+                    cpu = f" (CPU per answer {on.cpu_us:.0f} against {off.cpu_us:.0f} us, " \
+                          f"{(on.cpu_us / off.cpu_us - 1) * 100:+.1f}%)"
+                check(on.rps >= (1 - TARGET_LEDGER_COST) * off.rps,
+                      f"ledger on @{connections} within {TARGET_LEDGER_COST:.0%} of off: {on.rps:.0f} against "
+                      f"{off.rps:.0f} req/s, {on.rps / off.rps:.1%}{cpu}")
+        for connections in self.args.connections:
             sb, dash = find("switchboard", connections), find("dashboard", connections)
             if sb and dash and sb.rps:
                 share = dash.rps / sb.rps
@@ -1070,7 +1120,7 @@ general_settings:
                 note = " (smoke: runs too short to judge; informational only)"
             if self.binary and "/debug/" in str(self.binary):
                 note += "; this is a DEBUG build: its timings say nothing about release"
-            return [f"targets (issue 5){note}:"] + lines
+            return [f"targets (issues 5 and 8){note}:"] + lines
         return []
 
 
