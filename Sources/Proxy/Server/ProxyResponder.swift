@@ -107,7 +107,12 @@ struct ProxyResponder: HTTPResponder {
             userAgent: request.headers[.userAgent]
         )
         engine.trimmer.requestStarted()
-        let answer = await engine.messages(body: body, presence: presence, headers: headers)
+        // The request's work stays on its client connection's loop (see EventLoopTaskExecutor).
+        let executor = EventLoopTaskExecutor(context.channel.eventLoop)
+        let engine = engine
+        let answer = await withTaskExecutorPreference(executor) {
+            await engine.messages(body: body, presence: presence, headers: headers)
+        }
         guard case .stream(let produce) = answer else {
             engine.trimmer.requestEnded()
             budget.release(held)
@@ -116,7 +121,7 @@ struct ProxyResponder: HTTPResponder {
         let trimmer = engine.trimmer
         return Self.response(
             .stream { write in
-                await produce(write)
+                await withTaskExecutorPreference(executor) { await produce(write) }
                 trimmer.requestEnded()
                 budget.release(held)
             }
