@@ -219,6 +219,33 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+def median_row(runs: list["Row"]) -> "Row":
+    """The median of several runs of one target (requests/s, latencies, CPU per answer; the largest
+    RSS; answers and incomplete answers summed), noting the range of requests/s."""
+    measured = [r for r in runs if r.rps is not None]
+    if not measured:
+        return runs[0]
+    row = Row(runs[0].target, runs[0].connections)
+    row.rps = statistics.median(r.rps for r in measured)
+    row.p50 = statistics.median(r.p50 for r in measured)
+    row.p99 = statistics.median(r.p99 for r in measured)
+    cpus = [r.cpu_us for r in measured if r.cpu_us is not None]
+    row.cpu_us = statistics.median(cpus) if cpus else None
+    rss = [r.rss for r in measured if r.rss is not None]
+    row.rss = max(rss) if rss else None
+    row.incomplete = sum(r.incomplete for r in runs)
+    row.total = sum(r.total for r in runs)
+    for r in runs:
+        for key, value in r.errors.items():
+            row.errors[key] = row.errors.get(key, 0) + value
+    notes = [r.note for r in runs if r.note]
+    if len(runs) > 1:
+        notes.insert(0, f"median of {len(measured)} ({min(r.rps for r in measured):.0f}-"
+                        f"{max(r.rps for r in measured):.0f} req/s)")
+    row.note = "; ".join(dict.fromkeys(notes))
+    return row
+
+
 class Processes:
     """Every process the harness starts, each in its own process group, stopped on teardown."""
 
@@ -583,8 +610,6 @@ general_settings:
         self.probes[target] = f"{len(body)} bytes, {deltas} {'text deltas' if anthropic else 'chunks'}"
 
     def load(self, target: str, port: int, pid: int | None, anthropic: bool, rss_tree: bool = True) -> None:
-        base = f"http://127.0.0.1:{port}"
-        path, marker = ("/v1/messages", MARK_ANTHROPIC) if anthropic else ("/v1/chat/completions", MARK_OPENAI)
         self.probe(target, port, anthropic)
         previous_rps = None
         for index, connections in enumerate(self.args.connections):
@@ -593,53 +618,95 @@ general_settings:
                 # A slow target at many connections answers nothing within a short run: make the run
                 # long enough for about three answers per connection (at most 60 s).
                 seconds = max(seconds, min(60, int(3 * connections / previous_rps) + 1))
-            row = Row(target, connections)
-            if seconds != self.args.duration:
-                row.note = f"{seconds} s run"
-            try:
-                if index == 0:
-                    warmup = run_wrk(base, path, marker, self.body_file, connections, 1)
-                    time.sleep(1)
-                    if warmup["incomplete_all"]:
-                        self.failures.append(
-                            f"{target} @{connections}: {warmup['incomplete_all']} incomplete answers in the warm-up")
-                        row.note = f"warm-up: {warmup['incomplete_all']} incomplete"
-                cpu_before = cpu_seconds(pid, tree=rss_tree) if pid is not None else None
-                stats = run_wrk(base, path, marker, self.body_file, connections, seconds)
-                previous_rps = stats["rps"]
-                if cpu_before is not None and stats["total_all"]:
-                    row.cpu_us = (cpu_seconds(pid, tree=rss_tree) - cpu_before) / stats["total_all"] * 1e6
-            except (RuntimeError, subprocess.TimeoutExpired) as error:
-                self.failures.append(f"{target} @{connections}: load failed: {error}")
-                row.note = "load failed"
-                self.rows.append(row)
-                continue
-            row.rps, row.p50, row.p99 = stats["rps"], stats["p50_ms"], stats["p99_ms"]
-            row.incomplete, row.total = stats["incomplete_all"], stats["total_all"]
-            row.errors = {k: int(stats[k]) for k in ("non200", "err_connect", "err_read", "err_write", "err_timeout")
-                          if stats[k]}
-            if pid is not None:
-                # One second after the load: Switchboard hands freed memory back to the system
-                # when it goes idle (LiteLLM and nginx get the same second).
-                time.sleep(1)
-                row.rss = rss_mb(pid, tree=rss_tree)
-            if target in SWITCHBOARDS:
-                # Every request wrk started has ended (answers cut when wrk stopped included):
-                # one stuck in flight would never write its ledger row or give back its bytes.
-                stuck = in_flight(port)
-                if stuck:
-                    self.failures.append(f"{target} @{connections}: {stuck:.0f} requests still in flight after the load")
-                    row.note = (row.note + f"; {stuck:.0f} stuck in flight").lstrip("; ")
-            if row.incomplete:
-                self.failures.append(f"{target} @{connections}: {row.incomplete} of {row.total} answers incomplete "
-                                     f"({row.errors})")
-            if row.total == 0 and connections == min(self.args.connections):
-                self.failures.append(f"{target} @{connections}: not a single answer in {seconds} s")
-            log(f"{target} @{connections}: {row.rps:.0f} req/s, p50 {row.p50:.2f} ms, p99 {row.p99:.2f} ms, "
-                f"{row.incomplete}/{row.total} incomplete, RSS {row.rss or 0:.1f} MB")
+            row = self.measure(target, port, pid, anthropic, rss_tree, connections, seconds, warm_up=index == 0)
+            previous_rps = row.rps
             self.rows.append(row)
             # Let answers cut at the end of the run drain before the next one.
             time.sleep(2 if target == "litellm" else 1)
+
+    def measure(self, target: str, port: int, pid: int | None, anthropic: bool, rss_tree: bool, connections: int,
+                seconds: int, warm_up: bool) -> Row:
+        """One wrk run against a target: its row (failures noted in self.failures)."""
+        base = f"http://127.0.0.1:{port}"
+        path, marker = ("/v1/messages", MARK_ANTHROPIC) if anthropic else ("/v1/chat/completions", MARK_OPENAI)
+        row = Row(target, connections)
+        if seconds != self.args.duration:
+            row.note = f"{seconds} s run"
+        try:
+            if warm_up:
+                warmup = run_wrk(base, path, marker, self.body_file, connections, 1)
+                time.sleep(1)
+                if warmup["incomplete_all"]:
+                    self.failures.append(
+                        f"{target} @{connections}: {warmup['incomplete_all']} incomplete answers in the warm-up")
+                    row.note = f"warm-up: {warmup['incomplete_all']} incomplete"
+            cpu_before = cpu_seconds(pid, tree=rss_tree) if pid is not None else None
+            stats = run_wrk(base, path, marker, self.body_file, connections, seconds)
+            if cpu_before is not None and stats["total_all"]:
+                row.cpu_us = (cpu_seconds(pid, tree=rss_tree) - cpu_before) / stats["total_all"] * 1e6
+        except (RuntimeError, subprocess.TimeoutExpired) as error:
+            self.failures.append(f"{target} @{connections}: load failed: {error}")
+            row.note = "load failed"
+            return row
+        row.rps, row.p50, row.p99 = stats["rps"], stats["p50_ms"], stats["p99_ms"]
+        row.incomplete, row.total = stats["incomplete_all"], stats["total_all"]
+        row.errors = {k: int(stats[k]) for k in ("non200", "err_connect", "err_read", "err_write", "err_timeout")
+                      if stats[k]}
+        if pid is not None:
+            # One second after the load: Switchboard hands freed memory back to the system
+            # when it goes idle (LiteLLM and nginx get the same second).
+            time.sleep(1)
+            row.rss = rss_mb(pid, tree=rss_tree)
+        if target in SWITCHBOARDS:
+            # Every request wrk started has ended (answers cut when wrk stopped included):
+            # one stuck in flight would never write its ledger row or give back its bytes.
+            stuck = in_flight(port)
+            if stuck:
+                self.failures.append(f"{target} @{connections}: {stuck:.0f} requests still in flight after the load")
+                row.note = (row.note + f"; {stuck:.0f} stuck in flight").lstrip("; ")
+        if row.incomplete:
+            self.failures.append(f"{target} @{connections}: {row.incomplete} of {row.total} answers incomplete "
+                                 f"({row.errors})")
+        if row.total == 0 and connections == min(self.args.connections):
+            self.failures.append(f"{target} @{connections}: not a single answer in {seconds} s")
+        log(f"{target} @{connections}: {row.rps:.0f} req/s, p50 {row.p50:.2f} ms, p99 {row.p99:.2f} ms, "
+            f"{row.incomplete}/{row.total} incomplete, RSS {row.rss or 0:.1f} MB, "
+            f"CPU {row.cpu_us or 0:.0f} us per answer")
+        return row
+
+    def compare_ledger(self) -> None:
+        """switchboard (ledger on) and ledger-off, both running, measured in alternating runs
+        (`--ledger-rounds` each per connection count, the order flipped every round): on this
+        kind of machine one run's requests/s can be 25% off the next one's, whatever runs. Each
+        row is the median run (requests/s, latencies, CPU per answer); answers are summed."""
+        samples = 3 if self.args.smoke else 7
+        self.measure_startup("switchboard", self.spawn_serve, "/health", samples, 30)
+        started = []
+        try:
+            for target, ledger in (("switchboard", True), ("ledger-off", False)):
+                port = free_port()
+                process = self.spawn_serve(port, target, ledger=ledger)
+                started.append((target, port, process))
+                wait_ready(process, port, "/health", 30, time.perf_counter())
+                self.probe(target, port, anthropic=True)
+            rounds = self.args.ledger_rounds
+            for index, connections in enumerate(self.args.connections):
+                runs: dict[str, list[Row]] = {"switchboard": [], "ledger-off": []}
+                for round_ in range(rounds):
+                    order = started if round_ % 2 == 0 else list(reversed(started))
+                    for target, port, process in order:
+                        runs[target].append(self.measure(target, port, process.pid, True, False, connections,
+                                                         self.args.duration, warm_up=index == 0 and round_ == 0))
+                        time.sleep(1)
+                for target in ("switchboard", "ledger-off"):
+                    self.rows.append(median_row(runs[target]))
+        finally:
+            for target, _, process in started:
+                code = self.processes.stop(process, grace=15)
+                if code not in (0, -signal.SIGTERM):
+                    self.failures.append(f"{target}: switchboard serve exited with status {code} on SIGTERM")
+        for target, _, _ in started:
+            self.scan_log(target, self.dir / f"{target}.log")
 
     def failed_row(self, target: str, why: str) -> None:
         self.failures.append(f"{target}: failed to start: {why}")
@@ -885,13 +952,19 @@ general_settings:
                                    capture_output=True)
             if check.stdout != self.stream_file.read_bytes():
                 raise StartError("the nginx upstream does not serve the canned stream to POST")
+        compare = {"switchboard", "ledger-off"} <= set(names)
         for target in LOAD_TARGETS:
-            if target not in names:
+            if target not in names or (compare and target == "ledger-off"):
                 continue
             try:
-                getattr(self, f"target_{target.replace('-', '_')}")()
+                if compare and target == "switchboard":
+                    self.compare_ledger()
+                else:
+                    getattr(self, f"target_{target.replace('-', '_')}")()
             except StartError as error:
                 self.failed_row(target, str(error))
+                if compare and target == "switchboard":
+                    self.failed_row("ledger-off", str(error))
         if "translator" in names:
             try:
                 self.run_translator()
@@ -1135,6 +1208,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--only", help=f"comma-separated subset of: {','.join(ALL_NAMES)}")
     parser.add_argument("--translator-seconds", type=float, default=3.0,
                         help="seconds for the translator's full stage (default 3; smoke 0.4)")
+    parser.add_argument("--ledger-rounds", type=int,
+                        help="alternating runs each of switchboard and ledger-off per connection count, the "
+                             "median reported (default 3; smoke 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs)")
     parser.add_argument("--soak", action="store_true",
                         help="soak: --soak-requests answers through switchboard serve at --connections (default 32) "
@@ -1147,6 +1223,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.duration = args.duration or 60
         args.connections = args.connections or "32"
     args.duration = args.duration or (2 if args.smoke else 10)
+    args.ledger_rounds = args.ledger_rounds or (1 if args.smoke else 3)
+    if args.ledger_rounds < 1:
+        parser.error("--ledger-rounds must be at least 1")
     if args.duration < 1:
         parser.error("--duration must be at least 1")
     try:

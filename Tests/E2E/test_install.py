@@ -54,8 +54,11 @@ def test_install_into_a_prefix_is_self_contained(tmp_path):
     # separate thread pool: 20-25% fewer requests per second).
     home = tmp_path / "home"
     home.mkdir()
+    # The key in the environment appears nowhere in the debug log (the service lifecycle logs
+    # each service's description at start and stop; the config loader's held the environment).
+    secret = "nvapi-e2e-never-logged-0123456789"
     serve = subprocess.Popen([str(binary), "serve", "--port", "0", "--log-level", "debug"],
-                             env={"PATH": path, "HOME": str(home), "LANG": "C.UTF-8"},
+                             env={"PATH": path, "HOME": str(home), "LANG": "C.UTF-8", "NVIDIA_API_KEY": secret},
                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     lines = []
     try:
@@ -65,8 +68,11 @@ def test_install_into_a_prefix_is_self_contained(tmp_path):
                 break
     finally:
         serve.terminate()
-        serve.wait(timeout=30)
+        rest, _ = serve.communicate(timeout=30)
+        lines.append(rest)
     assert any("Swift Concurrency runs on NIO's event loops" in line for line in lines), "".join(lines)
+    assert any("Starting service" in line for line in lines), "".join(lines)
+    assert secret not in "".join(lines) and "nvapi-e2e" not in "".join(lines)
 
     # Stripped: no symbol table left.
     nm = subprocess.run(["nm", str(binary)], capture_output=True, text=True)

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Testing
 
 @testable import Proxy
@@ -19,6 +20,34 @@ struct ConfigLoaderTests {
             Data(text.utf8),
             source: .file("t.json")
         )
+    }
+
+    @Test func servicesDescribeThemselvesWithoutSecrets() throws {
+        // The service lifecycle logs every service's description at debug level; the loader's
+        // default one was its whole environment, API keys included.
+        let loader = ConfigLoader(environment: Self.environment, homeDirectory: "/h")
+        let store = ConfigStore(
+            try parse(
+                #"{"Providers":[{"name":"p","api_base_url":"http://h/v1","models":["m"]}],"Router":{"default":"p,m"}}"#
+            )
+        )
+        let logger = Logger(label: "test")
+        let watcher = ConfigWatcher(path: "/h/config.json", store: store, loader: loader, logger: logger)
+        let ledger = UsageLedger(path: "/nonexistent/usage.sqlite", store: store, logger: logger)
+        let shipper = PostgresShipper(
+            ledger: ledger,
+            url: "postgres://team:hunter2-secret@db.example/ledger",
+            logger: logger
+        )
+        let described = [
+            "\(loader)", String(reflecting: loader), "\(watcher)", String(reflecting: watcher), "\(shipper)",
+            String(reflecting: shipper), "\([watcher] as [Any])",
+        ]
+        for text in described {
+            for secret in Self.environment.values { #expect(!text.contains(secret), "\(text)") }
+            #expect(!text.contains("hunter2"), "\(text)")
+        }
+        #expect("\(watcher)" == "ConfigWatcher(/h/config.json)" && "\(shipper)" == "PostgresShipper(db.example)")
     }
 
     @Test func readsAClaudeCodeRouterConfigWithCommentsTrailingCommasAndVariables() throws {

@@ -157,3 +157,7 @@ extension LedgerHistory {
         self.init(readAt: readAt, hoursByRoute: [], hoursByModel: [], daysByRoute: [], daysByModel: [], models: [])
     }
 }
+
+extension LedgerFeed: CustomStringConvertible {
+    var description: String { "LedgerFeed(\(path))" }
+}

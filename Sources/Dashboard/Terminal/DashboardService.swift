@@ -43,3 +43,7 @@ final class TerminalHandOff: @unchecked Sendable {
 
     func take() -> Terminal { terminal }
 }
+
+extension DashboardService: CustomStringConvertible {
+    var description: String { "DashboardService" }
+}

@@ -7,7 +7,7 @@ import Foundation
 /// The format is claude-code-router's, read as is: JSON5 (comments, trailing commas),
 /// `$VAR`/`${VAR}` expanded; unknown keys are warnings, a route naming something that is not
 /// configured is an error.
-public struct ConfigLoader: Sendable {
+public struct ConfigLoader: Sendable, CustomStringConvertible, CustomDebugStringConvertible {
     /// The environment `$VAR` and `${VAR}` are expanded from, and `SWITCHBOARD_CONFIG` read from.
     public var environment: [String: String]
     /// The home directory the default config paths (`~/.config/switchboard`, `~/.claude-code-router`) are under.
@@ -21,6 +21,15 @@ public struct ConfigLoader: Sendable {
         self.environment = environment
         self.homeDirectory = homeDirectory ?? environment["HOME"] ?? NSHomeDirectory()
     }
+
+    /// Names the home directory only: the environment holds API keys, and a description can
+    /// end up in a log (the service lifecycle logs each service's at debug level).
+    public var description: String {
+        "ConfigLoader(home: \(homeDirectory), \(environment.count) environment variables)"
+    }
+
+    /// The same as `description`.
+    public var debugDescription: String { description }
 
     /// The NVIDIA NIM config used when no file exists.
     public static let builtinJSON = """

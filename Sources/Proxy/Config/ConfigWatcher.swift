@@ -102,3 +102,8 @@ public struct ConfigWatcher: Service {
         }
     }
 }
+
+extension ConfigWatcher: CustomStringConvertible {
+    /// The watched path (the service lifecycle logs each service's description).
+    public var description: String { "ConfigWatcher(\(path))" }
+}

@@ -66,3 +66,8 @@ public struct ProxyServer: Service {
         await client.shutdown()
     }
 }
+
+extension ProxyServer: CustomStringConvertible {
+    /// The service's name (the service lifecycle logs each service's description).
+    public var description: String { "ProxyServer" }
+}

@@ -340,3 +340,8 @@ public struct PostgresShipper: Service {
         }
     }
 }
+
+extension PostgresShipper: CustomStringConvertible {
+    /// The server's host only: the URL can hold a password.
+    public var description: String { "PostgresShipper(\(URLComponents(string: url)?.host ?? "?"))" }
+}

@@ -427,3 +427,8 @@ public struct UsageLedgerService: Service {
         await ledger.flush(final: true)
     }
 }
+
+extension UsageLedgerService: CustomStringConvertible {
+    /// The ledger's file.
+    public var description: String { "UsageLedgerService(\(ledger.path))" }
+}
