@@ -675,37 +675,37 @@ general_settings:
         return row
 
     def compare_ledger(self) -> None:
-        """switchboard (ledger on) and ledger-off, both running, measured in alternating runs
-        (`--ledger-rounds` each per connection count, the order flipped every round): on this
-        kind of machine one run's requests/s can be 25% off the next one's, whatever runs. Each
-        row is the median run (requests/s, latencies, CPU per answer); answers are summed."""
+        """switchboard (ledger on) and ledger-off in alternating runs, `--ledger-rounds` each per
+        connection count, the order flipped every round, each run by a newly started process
+        (after a 1 s warm-up). On this kind of machine one run's requests/s can be 25% off the
+        next one's, and one process can spend 8-10% more CPU per answer than another started the
+        same way, for its whole life. Each row is the median run (requests/s, latencies, CPU per
+        answer); answers are summed, and RSS is the largest."""
         samples = 3 if self.args.smoke else 7
         self.measure_startup("switchboard", self.spawn_serve, "/health", samples, 30)
-        started = []
-        try:
-            for target, ledger in (("switchboard", True), ("ledger-off", False)):
-                port = free_port()
-                process = self.spawn_serve(port, target, ledger=ledger)
-                started.append((target, port, process))
-                wait_ready(process, port, "/health", 30, time.perf_counter())
-                self.probe(target, port, anthropic=True)
-            rounds = self.args.ledger_rounds
-            for index, connections in enumerate(self.args.connections):
-                runs: dict[str, list[Row]] = {"switchboard": [], "ledger-off": []}
-                for round_ in range(rounds):
-                    order = started if round_ % 2 == 0 else list(reversed(started))
-                    for target, port, process in order:
+        targets = [("switchboard", None), ("ledger-off", False)]
+        probed: set[str] = set()
+        for connections in self.args.connections:
+            runs: dict[str, list[Row]] = {"switchboard": [], "ledger-off": []}
+            for round_ in range(self.args.ledger_rounds):
+                for target, ledger in targets if round_ % 2 == 0 else list(reversed(targets)):
+                    port = free_port()
+                    process = self.spawn_serve(port, target, ledger=ledger)
+                    try:
+                        wait_ready(process, port, "/health", 30, time.perf_counter())
+                        if target not in probed:
+                            self.probe(target, port, anthropic=True)
+                            probed.add(target)
                         runs[target].append(self.measure(target, port, process.pid, True, False, connections,
-                                                         self.args.duration, warm_up=index == 0 and round_ == 0))
-                        time.sleep(1)
-                for target in ("switchboard", "ledger-off"):
-                    self.rows.append(median_row(runs[target]))
-        finally:
-            for target, _, process in started:
-                code = self.processes.stop(process, grace=15)
-                if code not in (0, -signal.SIGTERM):
-                    self.failures.append(f"{target}: switchboard serve exited with status {code} on SIGTERM")
-        for target, _, _ in started:
+                                                         self.args.duration, warm_up=True))
+                    finally:
+                        code = self.processes.stop(process, grace=15)
+                        if code not in (0, -signal.SIGTERM):
+                            self.failures.append(f"{target}: switchboard serve exited with status {code} on SIGTERM")
+                    time.sleep(1)
+            for target in ("switchboard", "ledger-off"):
+                self.rows.append(median_row(runs[target]))
+        for target, _ in targets:
             self.scan_log(target, self.dir / f"{target}.log")
 
     def failed_row(self, target: str, why: str) -> None:
@@ -1209,8 +1209,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--translator-seconds", type=float, default=3.0,
                         help="seconds for the translator's full stage (default 3; smoke 0.4)")
     parser.add_argument("--ledger-rounds", type=int,
-                        help="alternating runs each of switchboard and ledger-off per connection count, the "
-                             "median reported (default 3; smoke 1)")
+                        help="alternating runs each of switchboard and ledger-off per connection count, each by "
+                             "a new process, the median reported (default 5; smoke 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs)")
     parser.add_argument("--soak", action="store_true",
                         help="soak: --soak-requests answers through switchboard serve at --connections (default 32) "
@@ -1223,7 +1223,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         args.duration = args.duration or 60
         args.connections = args.connections or "32"
     args.duration = args.duration or (2 if args.smoke else 10)
-    args.ledger_rounds = args.ledger_rounds or (1 if args.smoke else 3)
+    args.ledger_rounds = args.ledger_rounds or (1 if args.smoke else 5)
     if args.ledger_rounds < 1:
         parser.error("--ledger-rounds must be at least 1")
     if args.duration < 1:
