@@ -699,9 +699,7 @@ general_settings:
                         runs[target].append(self.measure(target, port, process.pid, True, False, connections,
                                                          self.args.duration, warm_up=True))
                     finally:
-                        code = self.processes.stop(process, grace=15)
-                        if code not in (0, -signal.SIGTERM):
-                            self.failures.append(f"{target}: switchboard serve exited with status {code} on SIGTERM")
+                        self.stop_serve(target, process)
                     time.sleep(1)
             for target in ("switchboard", "ledger-off"):
                 self.rows.append(median_row(runs[target]))
@@ -734,30 +732,30 @@ general_settings:
 
     def target_ledger_off(self) -> None:
         """The same as `switchboard`, with `"USAGE_DB": false`: what the ledger costs."""
-        port = free_port()
-        process = self.spawn_serve(port, "ledger-off", ledger=False)
-        wait_ready(process, port, "/health", 30, time.perf_counter())
-        try:
-            self.load("ledger-off", port, process.pid, anthropic=True, rss_tree=False)
-        finally:
-            code = self.processes.stop(process, grace=15)
-            if code not in (0, -signal.SIGTERM):
-                self.failures.append(f"switchboard serve (ledger off) exited with status {code} on SIGTERM")
-        self.scan_log("ledger-off", self.dir / "ledger-off.log")
+        self.serve_and_load("ledger-off", ledger=False)
 
     def target_switchboard(self) -> None:
         samples = 3 if self.args.smoke else 7
         self.measure_startup("switchboard", self.spawn_serve, "/health", samples, 30)
+        self.serve_and_load("switchboard", ledger=None)
+
+    def serve_and_load(self, target: str, ledger: bool | None) -> None:
+        """Starts `switchboard serve` (the ledger on or off, None: as BENCH_LEDGER says), loads it
+        at every connection count, stops it and reads its log."""
         port = free_port()
-        process = self.spawn_serve(port)
+        process = self.spawn_serve(port, target, ledger=ledger)
         wait_ready(process, port, "/health", 30, time.perf_counter())
         try:
-            self.load("switchboard", port, process.pid, anthropic=True, rss_tree=False)
+            self.load(target, port, process.pid, anthropic=True, rss_tree=False)
         finally:
-            code = self.processes.stop(process, grace=15)
-            if code not in (0, -signal.SIGTERM):
-                self.failures.append(f"switchboard serve exited with status {code} on SIGTERM")
-        self.scan_log("switchboard", self.dir / "switchboard.log")
+            self.stop_serve(target, process)
+        self.scan_log(target, self.dir / f"{target}.log")
+
+    def stop_serve(self, target: str, process: subprocess.Popen) -> None:
+        """SIGTERM; anything but a clean exit is a failure."""
+        code = self.processes.stop(process, grace=15)
+        if code not in (0, -signal.SIGTERM):
+            self.failures.append(f"{target}: switchboard serve exited with status {code} on SIGTERM")
 
     def target_dashboard(self) -> None:
         port = free_port()
