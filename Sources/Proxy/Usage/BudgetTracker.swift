@@ -41,11 +41,10 @@ struct BudgetTracker: Sendable {
     private(set) var daily: [String: Double] = [:]
     private(set) var monthly: [String: Double] = [:]
     private var announced: Set<String> = []
-    private var days: DayKeys
+    private var days = DayKeys()
 
-    /// A tracker with nothing spent, for the day and month of `now` in `calendar` (local time by default).
-    init(now: Date = Date(), calendar: Calendar = .current) {
-        days = DayKeys(calendar: calendar)
+    /// A tracker with nothing spent, for the local day and month of `now`.
+    init(now: Date = Date()) {
         day = days.key(for: now)
         month = String(day.prefix(7))
     }

@@ -156,11 +156,7 @@ public final class UsageStore: Sendable {
     /// The local calendar day of `date`, `yyyy-MM-dd`.
     public static func day(_ date: Date, calendar: Calendar = .current) -> String {
         let parts = calendar.dateComponents([.year, .month, .day], from: date)
-        func padded(_ value: Int?, _ width: Int) -> String {
-            let digits = String(value ?? 0)
-            return String(repeating: "0", count: max(0, width - digits.count)) + digits
-        }
-        return "\(padded(parts.year, 4))-\(padded(parts.month, 2))-\(padded(parts.day, 2))"
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
     }
 
     /// Writes rows in one transaction and adds them to the daily aggregates.
@@ -194,7 +190,6 @@ public final class UsageStore: Sendable {
             // A batch's rows mostly share a day, route and model: one upsert per group, not per row.
             var days = DayKeys()
             var groups: [DailyKey: DailyTotals] = [:]
-            var order: [DailyKey] = []
             for row in rows {
                 try insert.execute(arguments: try Self.arguments(row, names: &names, shipped: shipped))
                 let key = DailyKey(
@@ -205,11 +200,9 @@ public final class UsageStore: Sendable {
                     model: row.model ?? "",
                     client: row.client
                 )
-                if groups[key] == nil { order.append(key) }
                 groups[key, default: DailyTotals()].add(row)
             }
-            for key in order {
-                let totals = groups[key] ?? DailyTotals()
+            for (key, totals) in groups {
                 try daily.execute(arguments: [
                     key.day, key.instance, key.route, key.provider, key.model, key.client, totals.requests,
                     totals.errors, totals.inputTokens, totals.outputTokens, totals.cacheReadTokens, totals.costUSD,
