@@ -54,7 +54,8 @@ struct UsageStoreTests {
             retries: 1,
             fallbacks: 1,
             keyIndex: 2,
-            status: 200,
+            status: 529,
+            errorType: "overloaded_error",
             stopReason: "end_turn",
             inputTokens: 1,
             outputTokens: 2,
@@ -68,8 +69,30 @@ struct UsageStoreTests {
             anthropicUSD: 0.25,
             free: false
         )
-        try store.insert([original])
-        #expect(try store.allRows() == [original])
+        // Every optional empty, the booleans the other way, a price known.
+        let sparse = UsageRow(
+            startedAt: Date(timeIntervalSince1970: 1_790_000_001),
+            instance: "h2",
+            requestID: 8,
+            client: "other",
+            requestedModel: "claude-haiku-4-5",
+            attempts: 1,
+            retries: 0,
+            fallbacks: 0,
+            status: 499,
+            inputTokens: 10,
+            outputTokens: 0,
+            cacheReadTokens: 0,
+            estimated: false,
+            durationMilliseconds: 9,
+            requestBytes: 11,
+            answerBytes: 0,
+            costUSD: 0.125,
+            anthropicUSD: nil,
+            free: true
+        )
+        try store.insert([original, sparse])
+        #expect(try store.allRows() == [original, sparse])
         // WAL, as the issue asks.
         let mode = try store.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GRDBSQLite
 import Synchronization
 
 /// The ledger's SQLite file (GRDB, WAL): per-request rows, kept `retentionDays`, and daily
@@ -191,7 +192,7 @@ public final class UsageStore: Sendable {
             var days = DayKeys()
             var groups: [DailyKey: DailyTotals] = [:]
             for row in rows {
-                try insert.execute(arguments: try Self.arguments(row, names: &names, shipped: shipped))
+                try Self.insert(row, with: insert, names: &names, shipped: shipped, db: db)
                 let key = DailyKey(
                     day: days.key(for: row.startedAt),
                     instance: row.instance,
@@ -263,19 +264,99 @@ public final class UsageStore: Sendable {
         }
     }
 
-    static func arguments(_ row: UsageRow, names: inout NameInterner, shipped: Bool) throws -> StatementArguments {
-        var values: [(any DatabaseValueConvertible)?] = [
-            Int64((row.startedAt.timeIntervalSince1970 * 1000).rounded()), try names.id(row.instance), row.requestID,
-            row.messageID, try names.id(row.client), try names.id(row.sessionID), try names.id(row.project),
-            try names.id(row.requestedModel), try names.id(row.route), try names.id(row.routeReason),
-            try names.id(row.provider), try names.id(row.model), row.attempts, row.retries, row.fallbacks,
+    /// Inserts one row through `statement` (the cached `INSERT INTO request`), binding its
+    /// values with SQLite's own calls: GRDB's `StatementArguments` goes through an existential
+    /// array and an unspecialized conversion per value, most of a batch's cost.
+    static func insert(
+        _ row: UsageRow,
+        with statement: Statement,
+        names: inout NameInterner,
+        shipped: Bool,
+        db: Database
+    ) throws {
+        // Names first: interning a new one runs statements of its own.
+        let ids = [
+            try names.id(row.instance), try names.id(row.client), try names.id(row.sessionID),
+            try names.id(row.project), try names.id(row.requestedModel), try names.id(row.route),
+            try names.id(row.routeReason), try names.id(row.provider), try names.id(row.model),
+            try names.id(row.errorType), try names.id(row.stopReason),
         ]
-        values += [
-            row.keyIndex, row.status, try names.id(row.errorType), try names.id(row.stopReason), row.inputTokens,
-            row.outputTokens, row.cacheReadTokens, row.estimated, row.ttftMilliseconds, row.durationMilliseconds,
-            row.requestBytes, row.answerBytes, row.costUSD, row.anthropicUSD, row.free, shipped,
-        ]
-        return StatementArguments(values)
+        var bind = Binder(statement: statement.sqliteStatement)
+        sqlite3_reset(bind.statement)
+        bind.integer(Int64((row.startedAt.timeIntervalSince1970 * 1000).rounded()))
+        bind.integer(ids[0])
+        bind.integer(row.requestID)
+        bind.text(row.messageID)
+        for id in ids[1...8] { bind.integer(id) }
+        bind.integer(row.attempts)
+        bind.integer(row.retries)
+        bind.integer(row.fallbacks)
+        bind.integer(row.keyIndex)
+        bind.integer(row.status)
+        bind.integer(ids[9])
+        bind.integer(ids[10])
+        bind.integer(row.inputTokens)
+        bind.integer(row.outputTokens)
+        bind.integer(row.cacheReadTokens)
+        bind.integer(row.estimated)
+        bind.integer(row.ttftMilliseconds)
+        bind.integer(row.durationMilliseconds)
+        bind.integer(row.requestBytes)
+        bind.integer(row.answerBytes)
+        bind.real(row.costUSD)
+        bind.real(row.anthropicUSD)
+        bind.integer(row.free)
+        bind.integer(shipped)
+        let count = sqlite3_bind_parameter_count(bind.statement)
+        guard bind.failure == SQLITE_OK, bind.index == count else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: bind.failure == SQLITE_OK ? SQLITE_RANGE : bind.failure),
+                message: "binding a ledger row: \(bind.index) values for \(count) parameters",
+                sql: statement.sql
+            )
+        }
+        let code = sqlite3_step(bind.statement)
+        sqlite3_reset(bind.statement)
+        guard code == SQLITE_DONE else {
+            throw DatabaseError(
+                resultCode: ResultCode(rawValue: code),
+                message: String(cString: sqlite3_errmsg(db.sqliteConnection)),
+                sql: statement.sql
+            )
+        }
+    }
+
+    /// Binds values to a statement's parameters in order, remembering the first failure.
+    struct Binder {
+        let statement: SQLiteStatement
+        var index: Int32 = 0
+        var failure = SQLITE_OK
+
+        mutating func record(_ code: Int32) {
+            if failure == SQLITE_OK, code != SQLITE_OK { failure = code }
+        }
+
+        mutating func integer(_ value: Int64?) {
+            index += 1
+            record(value.map { sqlite3_bind_int64(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
+        }
+
+        mutating func integer(_ value: Int?) { integer(value.map(Int64.init)) }
+
+        mutating func integer(_ value: Bool) { integer(Int64(value ? 1 : 0)) }
+
+        mutating func real(_ value: Double?) {
+            index += 1
+            record(value.map { sqlite3_bind_double(statement, index, $0) } ?? sqlite3_bind_null(statement, index))
+        }
+
+        mutating func text(_ value: String?) {
+            index += 1
+            guard let value else { return record(sqlite3_bind_null(statement, index)) }
+            // SQLite copies the text (SQLITE_TRANSIENT: the pointer lives only for this call).
+            let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+            record(value.withCString { sqlite3_bind_text(statement, index, $0, -1, transient) })
+        }
     }
 
     /// Every name by id.
