@@ -13,6 +13,7 @@ import dataclasses
 import datetime
 import http.client
 import json
+import math
 import os
 import pathlib
 import platform
@@ -219,6 +220,44 @@ def group_members(pgid: int) -> list[int]:
     return members
 
 
+# Two-sided 95% quantiles of Student's t by degrees of freedom (1 to 30; the normal's 1.96 beyond).
+T95 = (12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160, 2.145, 2.131,
+       2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056, 2.052, 2.048, 2.045, 2.042)
+
+
+@dataclasses.dataclass
+class Ratio:
+    """The geometric mean of paired ratios (one pair per round) with its 95% confidence interval
+    (`low`/`high` are None with fewer than two pairs)."""
+    pairs: int
+    value: float
+    low: float | None = None
+    high: float | None = None
+
+    @staticmethod
+    def of(pairs: list[tuple[float, float]]) -> "Ratio | None":
+        logs = [math.log(a / b) for a, b in pairs if a > 0 and b > 0]
+        if not logs:
+            return None
+        mean = statistics.fmean(logs)
+        if len(logs) < 2:
+            return Ratio(len(logs), math.exp(mean))
+        t = T95[len(logs) - 2] if len(logs) - 1 <= len(T95) else 1.96
+        half = t * statistics.stdev(logs) / math.sqrt(len(logs))
+        return Ratio(len(logs), math.exp(mean), math.exp(mean - half), math.exp(mean + half))
+
+    def text(self, change: bool = False) -> str:
+        """`97.5% (95% CI 95.8-99.2%)`, or as a change: `+2.6% (95% CI +0.9 to +4.3%)`."""
+        if change:
+            value = f"{(self.value - 1) * 100:+.1f}%"
+            interval = "" if self.low is None else \
+                f" (95% CI {(self.low - 1) * 100:+.1f} to {(self.high - 1) * 100:+.1f}%)"
+        else:
+            value = f"{self.value:.1%}"
+            interval = "" if self.low is None else f" (95% CI {self.low * 100:.1f}-{self.high * 100:.1f}%)"
+        return value + interval
+
+
 def median_row(runs: list["Row"]) -> "Row":
     """The median of several runs of one target (requests/s, latencies, CPU per answer; the largest
     RSS; answers and incomplete answers summed), noting the range of requests/s."""
@@ -413,6 +452,8 @@ class Bench:
         self.processes = Processes(directory)
         self.tmux = Tmux(directory)
         self.rows: list[Row] = []
+        # Per connection count: ledger on/off requests/s and CPU per answer, paired round by round.
+        self.ledger_pairs: dict[int, tuple[Ratio | None, Ratio | None]] = {}
         self.failures: list[str] = []
         self.notes: list[str] = []
         self.startup: dict[str, list[float]] = {}
@@ -703,6 +744,12 @@ general_settings:
                     time.sleep(1)
             for target in ("switchboard", "ledger-off"):
                 self.rows.append(median_row(runs[target]))
+            # Each round's two runs, back to back: their ratios vary less than the medians' ratio.
+            pairs = list(zip(runs["switchboard"], runs["ledger-off"]))
+            self.ledger_pairs[connections] = (
+                Ratio.of([(on.rps, off.rps) for on, off in pairs if on.rps and off.rps]),
+                Ratio.of([(on.cpu_us, off.cpu_us) for on, off in pairs if on.cpu_us and off.cpu_us]),
+            )
         for target, _ in targets:
             self.scan_log(target, self.dir / f"{target}.log")
 
@@ -1098,6 +1145,9 @@ general_settings:
                     parts.append(f"{label} {value * 100:.1f}%" if other != "litellm" else f"{label} {value:.1f}x")
                     if other == "ledger-off" and sb.cpu_us and row.cpu_us:
                         parts[-1] += f" (CPU per answer {(sb.cpu_us / row.cpu_us - 1) * 100:+.1f}%)"
+                    paired = self.ledger_pairs.get(connections, (None, None))[0] if other == "ledger-off" else None
+                    if paired and paired.low is not None:
+                        parts[-1] += f", paired {paired.text()}"
             if parts:
                 ratios.append(f"  @{connections}: " + ", ".join(parts))
         if ratios:
@@ -1176,9 +1226,18 @@ general_settings:
                 if on.cpu_us and off.cpu_us:
                     cpu = f" (CPU per answer {on.cpu_us:.0f} against {off.cpu_us:.0f} us, " \
                           f"{(on.cpu_us / off.cpu_us - 1) * 100:+.1f}%)"
-                check(on.rps >= (1 - TARGET_LEDGER_COST) * off.rps,
-                      f"ledger on @{connections} within {TARGET_LEDGER_COST:.0%} of off: {on.rps:.0f} against "
-                      f"{off.rps:.0f} req/s, {on.rps / off.rps:.1%}{cpu}")
+                text = f"ledger on @{connections} within {TARGET_LEDGER_COST:.0%} of off: {on.rps:.0f} against " \
+                       f"{off.rps:.0f} req/s, {on.rps / off.rps:.1%}{cpu}"
+                rps, cpu_ratio = self.ledger_pairs.get(connections, (None, None))
+                if rps is None or rps.low is None:
+                    check(on.rps >= (1 - TARGET_LEDGER_COST) * off.rps, text)
+                    continue
+                # Met when the whole confidence interval is above the line, missed when it is all below.
+                text += f"; paired over {rps.pairs} rounds: requests/s {rps.text()}"
+                if cpu_ratio and cpu_ratio.low is not None:
+                    text += f", CPU per answer {cpu_ratio.text(change=True)}"
+                line = 1 - TARGET_LEDGER_COST
+                check(True if rps.low >= line else False if rps.high < line else None, text)
         for connections in self.args.connections:
             sb, dash = find("switchboard", connections), find("dashboard", connections)
             if sb and dash and sb.rps:
