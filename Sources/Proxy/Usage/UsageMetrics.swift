@@ -16,6 +16,7 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
     let store: ConfigStore
     private let folder = Mutex(UsageFolder(instance: ""))
     private let queued = Mutex<[RequestID: String]>([:])
+    private let handles = Mutex(Handles())
     private let inFlight: CoreMetrics.Meter
 
     static let help: [String: String] = [
@@ -39,8 +40,14 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
     }
 
     /// Metrics with an empty registry of their own; `store` supplies prices.
-    public init(store: ConfigStore) {
+    public convenience init(store: ConfigStore) {
+        self.init(store: store, maximumLabelSets: 4_096)
+    }
+
+    /// Metrics whose handle caches start over past `maximumLabelSets` label sets each.
+    init(store: ConfigStore, maximumLabelSets: Int) {
         self.store = store
+        self.maximumLabelSets = maximumLabelSets
         factory = HelpfulPrometheusFactory(
             registry: registry,
             help: Self.help,
@@ -115,40 +122,128 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
             .decrement()
     }
 
+    /// A request's label set in `switchboard_requests_total`.
+    struct RequestKey: Hashable {
+        let route: String
+        let provider: String
+        let model: String
+        let status: Int
+    }
+
+    /// A provider's model.
+    struct TargetKey: Hashable {
+        let provider: String
+        let model: String
+    }
+
+    /// The metrics of one provider's model, made when first needed (a series appears in
+    /// `/metrics` only once it has a value: an unpriced model shows no cost, not a cost of 0).
+    struct TargetHandles {
+        var tokens: [String: CoreMetrics.Counter] = [:]
+        var cost: CoreMetrics.FloatingPointCounter?
+        var unpriced: CoreMetrics.Counter?
+        var ttft: CoreMetrics.Timer?
+        var duration: CoreMetrics.Timer?
+
+        /// Whether every metric `row` adds to is made.
+        func complete(for row: UsageRow, tokens: [(String, Int)]) -> Bool {
+            duration != nil && tokens.allSatisfy { self.tokens[$0.0] != nil }
+                && (row.costUSD == nil ? unpriced != nil : cost != nil)
+                && (row.ttftMilliseconds == nil || ttft != nil)
+        }
+
+        /// Makes the metrics `row` adds to that are not made yet.
+        mutating func make(
+            for row: UsageRow,
+            tokens: [(String, Int)],
+            target: TargetKey,
+            factory: HelpfulPrometheusFactory
+        ) {
+            let dimensions = [("provider", target.provider), ("model", target.model)]
+            for (kind, _) in tokens where self.tokens[kind] == nil {
+                self.tokens[kind] = CoreMetrics.Counter(
+                    label: "switchboard_tokens_total",
+                    dimensions: dimensions + [("kind", kind)],
+                    factory: factory
+                )
+            }
+            if row.costUSD != nil, cost == nil {
+                cost = CoreMetrics.FloatingPointCounter(
+                    label: "switchboard_cost_usd_total",
+                    dimensions: dimensions,
+                    factory: factory
+                )
+            }
+            if row.costUSD == nil, unpriced == nil {
+                unpriced = CoreMetrics.Counter(
+                    label: "switchboard_unpriced_requests_total",
+                    dimensions: dimensions,
+                    factory: factory
+                )
+            }
+            if row.ttftMilliseconds != nil, ttft == nil {
+                ttft = CoreMetrics.Timer(label: "switchboard_ttft_seconds", dimensions: dimensions, factory: factory)
+            }
+            if duration == nil {
+                duration = CoreMetrics.Timer(
+                    label: "switchboard_request_duration_seconds",
+                    dimensions: dimensions,
+                    factory: factory
+                )
+            }
+        }
+    }
+
+    /// Metric handles by label set. Asking the registry for a metric builds its label arrays,
+    /// validates them and takes the registry's lock: for the seven metrics of every request that
+    /// was about 1% of the proxy's CPU under load. Label sets are few (routes x models x statuses);
+    /// past ``maximumLabelSets`` (4,096 by default) the caches start over (the registry keeps every series).
+    struct Handles {
+        var requests: [RequestKey: CoreMetrics.Counter] = [:]
+        var targets: [TargetKey: TargetHandles] = [:]
+    }
+
+    /// How many label sets each cache keeps before it starts over.
+    let maximumLabelSets: Int
+
     /// Counts one finished request.
     func record(_ row: UsageRow) {
         let provider = row.provider ?? "-"
         let model = row.model ?? "-"
-        let target = [("provider", provider), ("model", model)]
-        Counter(
-            label: "switchboard_requests_total",
-            dimensions: [("route", row.route ?? "-")] + target + [("status", String(row.status))],
-            factory: factory
-        ).increment()
-        for (kind, tokens) in [
-            ("input", row.inputTokens), ("output", row.outputTokens), ("cache_read", row.cacheReadTokens),
-        ]
-        where tokens > 0 {
-            CoreMetrics.Counter(
-                label: "switchboard_tokens_total",
-                dimensions: target + [("kind", kind)],
-                factory: factory
-            )
-            .increment(by: tokens)
+        let key = RequestKey(route: row.route ?? "-", provider: provider, model: model, status: row.status)
+        let targetKey = TargetKey(provider: provider, model: model)
+        let tokens = [("input", row.inputTokens), ("output", row.outputTokens), ("cache_read", row.cacheReadTokens)]
+            .filter { $0.1 > 0 }
+        let (requests, target) = handles.withLock { handles in
+            if handles.requests.count >= maximumLabelSets { handles.requests = [:] }
+            if handles.targets.count >= maximumLabelSets { handles.targets = [:] }
+            let requests: CoreMetrics.Counter
+            if let known = handles.requests[key] {
+                requests = known
+            } else {
+                requests = Counter(
+                    label: "switchboard_requests_total",
+                    dimensions: [("route", key.route), ("provider", provider), ("model", model)]
+                        + [("status", String(key.status))],
+                    factory: factory
+                )
+                handles.requests[key] = requests
+            }
+            var target = handles.targets[targetKey] ?? TargetHandles()
+            if target.complete(for: row, tokens: tokens) { return (requests, target) }
+            target.make(for: row, tokens: tokens, target: targetKey, factory: factory)
+            handles.targets[targetKey] = target
+            return (requests, target)
         }
+        requests.increment()
+        for (kind, count) in tokens { target.tokens[kind]?.increment(by: count) }
         if let cost = row.costUSD {
-            CoreMetrics.FloatingPointCounter(label: "switchboard_cost_usd_total", dimensions: target, factory: factory)
-                .increment(by: cost)
+            target.cost?.increment(by: cost)
         } else {
-            CoreMetrics.Counter(label: "switchboard_unpriced_requests_total", dimensions: target, factory: factory)
-                .increment()
+            target.unpriced?.increment()
         }
-        if let ttft = row.ttftMilliseconds {
-            CoreMetrics.Timer(label: "switchboard_ttft_seconds", dimensions: target, factory: factory)
-                .recordMilliseconds(ttft)
-        }
-        CoreMetrics.Timer(label: "switchboard_request_duration_seconds", dimensions: target, factory: factory)
-            .recordMilliseconds(row.durationMilliseconds)
+        if let ttft = row.ttftMilliseconds { target.ttft?.recordMilliseconds(ttft) }
+        target.duration?.recordMilliseconds(row.durationMilliseconds)
     }
 }
 
