@@ -221,10 +221,11 @@ public final class UsageMetrics: ProxyEventSink, Sendable {
             if let known = handles.requests[key] {
                 requests = known
             } else {
-                requests = Counter(
+                requests = CoreMetrics.Counter(
                     label: "switchboard_requests_total",
-                    dimensions: [("route", key.route), ("provider", provider), ("model", model)]
-                        + [("status", String(key.status))],
+                    dimensions: [
+                        ("route", key.route), ("provider", provider), ("model", model), ("status", String(key.status)),
+                    ],
                     factory: factory
                 )
                 handles.requests[key] = requests

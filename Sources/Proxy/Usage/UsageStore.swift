@@ -274,27 +274,28 @@ public final class UsageStore: Sendable {
         shipped: Bool,
         db: Database
     ) throws {
-        // Names first: interning a new one runs statements of its own.
-        let ids = [
-            try names.id(row.instance), try names.id(row.client), try names.id(row.sessionID),
-            try names.id(row.project), try names.id(row.requestedModel), try names.id(row.route),
-            try names.id(row.routeReason), try names.id(row.provider), try names.id(row.model),
-            try names.id(row.errorType), try names.id(row.stopReason),
-        ]
+        // Interning a new name runs statements of its own; this statement's bindings stay.
         var bind = Binder(statement: statement.sqliteStatement)
         sqlite3_reset(bind.statement)
         bind.integer(Int64((row.startedAt.timeIntervalSince1970 * 1000).rounded()))
-        bind.integer(ids[0])
+        bind.integer(try names.id(row.instance))
         bind.integer(row.requestID)
         bind.text(row.messageID)
-        for id in ids[1...8] { bind.integer(id) }
+        bind.integer(try names.id(row.client))
+        bind.integer(try names.id(row.sessionID))
+        bind.integer(try names.id(row.project))
+        bind.integer(try names.id(row.requestedModel))
+        bind.integer(try names.id(row.route))
+        bind.integer(try names.id(row.routeReason))
+        bind.integer(try names.id(row.provider))
+        bind.integer(try names.id(row.model))
         bind.integer(row.attempts)
         bind.integer(row.retries)
         bind.integer(row.fallbacks)
         bind.integer(row.keyIndex)
         bind.integer(row.status)
-        bind.integer(ids[9])
-        bind.integer(ids[10])
+        bind.integer(try names.id(row.errorType))
+        bind.integer(try names.id(row.stopReason))
         bind.integer(row.inputTokens)
         bind.integer(row.outputTokens)
         bind.integer(row.cacheReadTokens)
