@@ -235,8 +235,9 @@ class Ratio:
     high: float | None = None
 
     @staticmethod
-    def of(pairs: list[tuple[float, float]]) -> "Ratio | None":
-        logs = [math.log(a / b) for a, b in pairs if a > 0 and b > 0]
+    def of(pairs: list[tuple[float | None, float | None]]) -> "Ratio | None":
+        """Pairs missing a value (a failed run) or holding a zero are left out."""
+        logs = [math.log(a / b) for a, b in pairs if a and b]
         if not logs:
             return None
         mean = statistics.fmean(logs)
@@ -721,7 +722,8 @@ general_settings:
         (after a 1 s warm-up). On this kind of machine one run's requests/s can be 25% off the
         next one's, and one process can spend 8-10% more CPU per answer than another started the
         same way, for its whole life. Each row is the median run (requests/s, latencies, CPU per
-        answer); answers are summed, and RSS is the largest."""
+        answer); answers are summed, and RSS is the largest. Each round's two runs are also paired
+        (`ledger_pairs`): the geometric mean of their ratios with its 95% confidence interval."""
         samples = 3 if self.args.smoke else 7
         self.measure_startup("switchboard", self.spawn_serve, "/health", samples, 30)
         targets = [("switchboard", None), ("ledger-off", False)]
@@ -747,8 +749,8 @@ general_settings:
             # Each round's two runs, back to back: their ratios vary less than the medians' ratio.
             pairs = list(zip(runs["switchboard"], runs["ledger-off"]))
             self.ledger_pairs[connections] = (
-                Ratio.of([(on.rps, off.rps) for on, off in pairs if on.rps and off.rps]),
-                Ratio.of([(on.cpu_us, off.cpu_us) for on, off in pairs if on.cpu_us and off.cpu_us]),
+                Ratio.of([(on.rps, off.rps) for on, off in pairs]),
+                Ratio.of([(on.cpu_us, off.cpu_us) for on, off in pairs]),
             )
         for target, _ in targets:
             self.scan_log(target, self.dir / f"{target}.log")
@@ -1266,8 +1268,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--translator-seconds", type=float, default=3.0,
                         help="seconds for the translator's full stage (default 3; smoke 0.4)")
     parser.add_argument("--ledger-rounds", type=int,
-                        help="alternating runs each of switchboard and ledger-off per connection count, each by "
-                             "a new process, the median reported (default 5; smoke 1)")
+                        help="rounds of one switchboard and one ledger-off run per connection count, each by "
+                             "a new process: medians, and the paired ratio with its 95%% CI (default 5; smoke 1)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (configs, logs)")
     parser.add_argument("--soak", action="store_true",
                         help="soak: --soak-requests answers through switchboard serve at --connections (default 32) "
