@@ -54,8 +54,13 @@ final class FirstRunTmuxTests {
         tmux.keys("Enter")
         try await waitFor("/.claude/settings.json? (a backup is kept")
         tmux.keys("Enter")
-        // No claude on this PATH: the proof says so, then the dashboard is back, configured.
+        // No claude on this PATH: the proof says so and stays on the screen until Enter; then the
+        // dashboard is back, configured.
         try await waitFor("Claude Code is not on PATH")
+        try await waitFor("Press Enter to go back to the dashboard")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(tmux.capture().contains("Claude Code is not on PATH"), "the dashboard came back before Enter")
+        tmux.keys("Enter")
         try await EndToEnd.poll("the dashboard again", timeout: .seconds(20), diagnostics: tmux.capture()) {
             let screen = tmux.capture()
             return screen.contains("nvidia,\(model)") && !screen.contains("press S") ? true : nil

@@ -12,11 +12,13 @@ enum SetupOffer {
         return "No config\(variable): requests will fail"
     }
 
-    /// Replaces this process with a shell that runs `switchboard setup` with the terminal, then
-    /// starts the dashboard again with the same arguments (it comes back with the config setup
-    /// wrote). A shell rather than a child process: setup must stay in the terminal's foreground
-    /// process group to read the answers (Foundation's Process puts children in a group of
-    /// their own, where reading the terminal fails). Returns only when the shell cannot start.
+    /// Replaces this process with a shell that runs `switchboard setup` with the terminal, waits
+    /// for Enter (setup's last lines, such as what to do when Claude Code is not installed, stay
+    /// on the screen until they have been read), then starts the dashboard again with the same
+    /// arguments (it comes back with the config setup wrote). A shell rather than a child
+    /// process: setup must stay in the terminal's foreground process group to read the answers
+    /// (Foundation's Process puts children in a group of their own, where reading the terminal
+    /// fails). Returns only when the shell cannot start.
     static func runSetupThenComeBack() {
         let me = SetupProof.ownExecutable()
         // The dashboard may have left standard input non-blocking; setup's questions need blocking reads.
@@ -24,8 +26,8 @@ enum SetupOffer {
         if flags >= 0 { _ = fcntl(0, F_SETFL, flags & ~O_NONBLOCK) }
         let script = """
             "$0" setup
-            printf '\\nBack to the dashboard… (Ctrl-C to stay in the shell)\\n'
-            sleep 1
+            printf '\\nPress Enter to go back to the dashboard (Ctrl-C to stay in your shell) '
+            read -r _
             exec "$0" "$@"
             """
         let arguments = ["/bin/sh", "-c", script, me] + CommandLine.arguments.dropFirst()
