@@ -120,10 +120,21 @@ final class DashboardTmuxTests {
 
     /// Presses `q` and waits for the shell's `EXIT=` line. Returns the pane with its scrollback:
     /// tmux's "Pane is dead" notice scrolls the screen by a line, which can push the
-    /// dashboard's goodbye line into the history.
+    /// dashboard's goodbye line into the history. Waits for the pane to be dead first (under
+    /// load the exit can take seconds), and says what tmux had when the line never came.
     func quit(_ tmux: TmuxSession, key: String = "q") async throws -> String {
         tmux.keys(key)
-        return try await EndToEnd.poll("the dashboard to exit", diagnostics: tmux.capture()) {
+        func paneState() -> String {
+            tmux.command("display-message", "-p", "#{pane_dead}:#{pane_dead_status}")
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        try await EndToEnd.poll("the dashboard to exit", timeout: .seconds(20), diagnostics: tmux.capture()) {
+            paneState().hasPrefix("1:") ? true : nil
+        }
+        return try await EndToEnd.poll(
+            "the shell's EXIT= line",
+            diagnostics: "pane \(paneState()); with scrollback: \(tmux.capture(history: true).debugDescription)"
+        ) {
             let screen = tmux.capture(history: true)
             return screen.contains("EXIT=") ? screen : nil
         }
@@ -507,7 +518,10 @@ final class DashboardTmuxTests {
         let history = try await EndToEnd.poll("the History view with bars", diagnostics: tmux.capture()) {
             let screen = tmux.capture()
             let bars = screen.split(separator: "\n").first { $0.hasPrefix(" default ") && $0.contains("█") }
-            return screen.contains("History: tokens by route") && bars != nil ? screen : nil
+            // The whole view, not a screen caught mid-redraw: its title over the Routes pane's
+            // own sparklines (" default … █") would pass for bars.
+            return screen.contains("History: tokens by route") && screen.contains("Last 24 hours")
+                && !screen.contains("─ Requests ─") && bars != nil ? screen : nil
         }
         #expect(history.contains("Last 24 hours"))
         #expect(history.contains("Tab route/model"), "the footer shows the view's keys")

@@ -74,7 +74,9 @@ final class FirstRunTmuxTests {
         let settings = try String(contentsOfFile: home + "/.claude/settings.json", encoding: .utf8)
         #expect(settings.contains("ANTHROPIC_BASE_URL") && !settings.contains(secret))
         tmux.type("q")
-        try await EndToEnd.poll("exit", diagnostics: tmux.capture()) { tmux.capture().contains("EXIT=0") ? true : nil }
+        try await EndToEnd.poll("exit", timeout: .seconds(20), diagnostics: tmux.capture(history: true)) {
+            tmux.capture(history: true).contains("EXIT=0") ? true : nil
+        }
     }
 
     /// `switchboard setup` in a terminal, the proposed routes declined: each route asks for its

@@ -120,7 +120,7 @@ final class SessionsTmuxTests {
             tmux.capture().contains("Requests of session 0ea4dc3f") ? true : nil
         }
         tmux.keys("q")
-        try await EndToEnd.poll("the dashboard to exit", diagnostics: tmux.capture()) {
+        try await EndToEnd.poll("the dashboard to exit", diagnostics: tmux.capture(history: true)) {
             tmux.capture(history: true).contains("EXIT=0") ? true : nil
         }
     }

@@ -54,7 +54,7 @@ enum EndToEnd {
     @discardableResult
     static func poll<T>(
         _ what: String,
-        timeout: Duration = .seconds(10),
+        timeout: Duration = .seconds(20),
         sourceLocation: SourceLocation = #_sourceLocation,
         diagnostics: @autoclosure () -> String = "",
         _ condition: () throws -> T?
