@@ -163,6 +163,31 @@ struct SetupCommandTests {
         #expect(fixture.read(".config/switchboard/config.json") == nil)
     }
 
+    /// Ollama chosen but not running: setup says so at once (a client that retries a refused
+    /// connection until its deadline kept the user waiting 30 s, then printed the pool's error).
+    @Test func aProviderThatIsNotRunningIsReportedAtOnceWithWhatToDo() async throws {
+        let home = try TemporaryDirectory("setup-ollama-down")
+        let port = try RawConnection.closedPort()
+        let run = try await SwitchboardProcess.run(
+            ["setup", "--provider", "ollama", "--base-url", "http://127.0.0.1:\(port)/v1", "--yes", "--no-verify"],
+            environment: ["HOME": home.url.path],
+            timeout: .seconds(15)
+        )
+        #expect(run.status == .exited(1), "\(run.stdout)\n\(run.stderr)")
+        #expect(
+            run.stderr.contains("could not list the models at http://127.0.0.1:\(port)/v1/models: "),
+            "\(run.stderr)"
+        )
+        #expect(
+            run.stderr.contains(
+                "connection refused (nothing listens there: is Ollama running? Start it with `ollama serve`)"
+            ),
+            "\(run.stderr)"
+        )
+        #expect(!run.stderr.contains("SingleConnectionFailure"), "the pool's own error, not a sentence")
+        #expect(FileManager.default.contents(atPath: home.url.path + "/.config/switchboard/config.json") == nil)
+    }
+
     @Test func withoutModelsTheCatalogueIsListedAndFiltered() async throws {
         let stack = try Stack.current()
         let fixture = try await Fixture(stack)

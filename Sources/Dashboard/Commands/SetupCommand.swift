@@ -1,5 +1,4 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -128,8 +127,11 @@ struct SetupCommand: AsyncParsableCommand {
             do {
                 catalogue = try await Self.catalogue(baseURL: baseURL, key: keyValue, provider: chosen)
             } catch {
+                let reason = redactor.redact("\(error)")
                 Console.error(
-                    "switchboard setup: could not list the models at \(SetupProvider.modelsEndpoint(baseURL)): \(redactor.redact("\(error)")); pass --models"
+                    "switchboard setup: could not list the models at \(SetupProvider.modelsEndpoint(baseURL)): \(reason)"
+                        + Self.hint(reason: reason, baseURL: baseURL, provider: chosen)
+                        + "; or name the models with --models"
                 )
                 throw ExitCode(1)
             }
@@ -373,14 +375,39 @@ struct SetupCommand: AsyncParsableCommand {
     }
 
     /// The chat models at the provider, known-good first.
+    /// What to do about a catalogue that could not be fetched, when the reason says more than
+    /// itself: nothing listens at a local address (Ollama not started).
+    static func hint(reason: String, baseURL: String, provider: SetupProvider) -> String {
+        guard reason.contains("connection refused") else { return "" }
+        let host = URL(string: baseURL)?.host ?? ""
+        guard ["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"].contains(host) else { return "" }
+        if provider.name == "ollama" {
+            return " (nothing listens there: is Ollama running? Start it with `ollama serve`)"
+        }
+        return " (nothing listens there: is the server running?)"
+    }
+
     static func catalogue(baseURL: String, key: String?, provider: SetupProvider) async throws -> [String] {
-        var request = HTTPClientRequest(url: SetupProvider.modelsEndpoint(baseURL))
-        request.method = .GET
-        if let key { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        guard response.status == .ok else {
-            throw SetupError(description: "HTTP \(response.status.code): \(String(buffer: body).prefix(200))")
+        // The proxy's own client: a refused connection fails at once (a shared client retries
+        // until its deadline, 30 s of silence when Ollama is not running), and HTTPS_PROXY and
+        // NO_PROXY apply as they will for requests.
+        let client = UpstreamClient()
+        let result: Result<(status: Int, body: ByteBuffer), any Error>
+        do {
+            result = .success(
+                try await client.get(
+                    SetupProvider.modelsEndpoint(baseURL),
+                    headers: key.map { [("Authorization", "Bearer \($0)")] } ?? [],
+                    timeout: .seconds(30)
+                )
+            )
+        } catch {
+            result = .failure(error)
+        }
+        await client.shutdown()
+        let (status, body) = try result.get()
+        guard status == 200 else {
+            throw SetupError(description: "HTTP \(status): \(String(buffer: body).prefix(200))")
         }
         return provider.chatModels(fromCatalogue: try JSONParser.parse(Array(buffer: body)))
     }

@@ -72,6 +72,33 @@ public final class UpstreamClient: Sendable {
         return Self.bypassesProxy(host: host, noProxy: noProxy) ? direct : proxied
     }
 
+    /// One GET to `url` (through the outbound proxy unless `NO_PROXY` names its host): the status
+    /// and up to `limit` bytes of the body. A refused connection fails at once, as for requests,
+    /// and the error says what happened in a few words (``describe(_:)``).
+    public func get(
+        _ url: String,
+        headers: [(String, String)] = [],
+        timeout: TimeAmount,
+        limit: Int = 16 << 20
+    ) async throws -> (status: Int, body: ByteBuffer) {
+        var request = HTTPClientRequest(url: url)
+        request.method = .GET
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        let host = URL(string: url)?.host ?? ""
+        do {
+            let response = try await client(for: host).execute(request, timeout: timeout)
+            return (Int(response.status.code), try await response.body.collect(upTo: limit))
+        } catch {
+            throw UpstreamClientError(description: Self.describe(error))
+        }
+    }
+
+    /// A connection error (refused, DNS, TLS, time-out…) in a few words.
+    public static func describe(_ error: any Error) -> String {
+        if let error = error as? UpstreamClientError { return error.description }
+        return UpstreamErrorMessage.describe(error)
+    }
+
     /// Closes all connections.
     public func shutdown() async {
         try? await direct.shutdown()
@@ -109,4 +136,10 @@ public final class UpstreamClient: Sendable {
         }
         return false
     }
+}
+
+/// Why a request of ``UpstreamClient/get(_:headers:timeout:limit:)`` failed, in a few words.
+public struct UpstreamClientError: Error, CustomStringConvertible {
+    /// The reason, e.g. "could not connect to localhost:11434: connection refused".
+    public var description: String
 }
