@@ -22,11 +22,12 @@ struct ReportCardTests {
         _ stem: String,
         _ simulation: JSONValue,
         preset: String = "nvidia",
-        json: Bool = true
+        json: Bool = true,
+        responses: [JSONValue]? = nil
     ) async throws -> Card {
         let stack = try Stack.current()
         let model = TestModel.unique(stem)
-        try await stack.upstream.script(model, [["model": simulation]])
+        try await stack.upstream.script(model, responses ?? [["model": simulation]], repeatLast: responses != nil)
         let directory = try TemporaryDirectory("card")
         let config: JSONValue = [
             "Providers": [
@@ -148,6 +149,27 @@ struct ReportCardTests {
         for column in Self.columns { #expect(card.entry[column] == "pass", "\(column): \(card.entry.jsonString)") }
         let clean = try await grade("card-429-clean", [:])
         #expect(card.requests.count == clean.requests.count + 1)
+    }
+
+    /// A provider that refuses the key (or does not know the model, or cannot be reached): the
+    /// text probe fails and says why; the other probes are skipped, not sent one by one after
+    /// their retries to fail the same way.
+    @Test func aProviderThatCannotBeUsedFailsTheFirstProbeAndSkipsTheRest() async throws {
+        let refusal: JSONValue = ["status": 401, "json": ["error": ["message": "Invalid API key"]]]
+        let card = try await grade("card-401", [:], responses: [refusal])
+        #expect(card.entry["text"] == "fail", "\(card.entry.jsonString)")
+        for column in Self.columns.dropFirst() {
+            #expect(card.entry[column] == "skipped", "\(column): \(card.entry.jsonString)")
+        }
+        #expect(card.entry["max_tokens"] == .null)
+        let errors = card.entry["errors"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        #expect(
+            errors.first?.hasPrefix("text: ") == true && errors.first?.contains("Invalid API key") == true,
+            "\(errors)"
+        )
+        #expect(errors.contains { $0.contains("skipped (the provider cannot be used as configured") }, "\(errors)")
+        #expect(card.requests.count == 1, "only the text probe reached the provider")
+        #expect(card.exitStatus == .exited(1), "\(card.stderr)")
     }
 
     @Test func theTableUsesASCIIMarksOutsideUTF8() async throws {

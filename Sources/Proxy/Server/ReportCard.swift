@@ -131,7 +131,14 @@ public struct ReportCard: Sendable {
     /// Grades one model.
     public func grade(_ model: ModelRef) async -> Entry {
         var entry = Entry(model: model)
-        await gradeText(&entry)
+        if let unusable = await gradeText(&entry), unusable == APIError.providerProblemStatus {
+            // The provider cannot be used as configured (unreachable, key refused, model or URL
+            // unknown): every other probe would fail the same way, each after its retries.
+            entry.errors.append(
+                "tool_call, tool_result, parallel_tools, thinking, max_tokens: skipped (the provider cannot be used as configured: see text)"
+            )
+            return entry
+        }
         await gradeToolCall(&entry)
         await gradeToolResult(&entry)
         await gradeParallelTools(&entry)
@@ -145,7 +152,9 @@ public struct ReportCard: Sendable {
     static let system =
         "You are a coding agent in a terminal. Use the tools you are given when asked; keep answers short."
 
-    func gradeText(_ entry: inout Entry) async {
+    /// The text probe; the status of its answer when it failed.
+    @discardableResult
+    func gradeText(_ entry: inout Entry) async -> Int? {
         let answer = await send(
             entry.model,
             maxTokens: 96,
@@ -154,7 +163,7 @@ public struct ReportCard: Sendable {
         if let error = answer.error {
             entry.text = .fail
             entry.errors.append("text: \(error)")
-            return
+            return answer.status
         }
         entry.ttftMilliseconds = answer.ttft.map { Int(($0.secondsValue * 1000).rounded()) }
         let text = answer.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -168,6 +177,7 @@ public struct ReportCard: Sendable {
             entry.text = .partial
             entry.errors.append(text.isEmpty ? "text: the answer had no text" : "text: the stream did not complete")
         }
+        return nil
     }
 
     func gradeToolCall(_ entry: inout Entry) async {
