@@ -105,6 +105,9 @@ struct ClaudeCommand: AsyncParsableCommand {
     static func isSwitchboard(at address: String) async -> Bool {
         var request = HTTPClientRequest(url: address + "/health")
         request.method = .GET
+        // Nothing listening on loopback is known at once; the HTTP client would retry the
+        // connection for the whole second before `switchboard claude` starts its own proxy.
+        guard StatuslineCommand.accepts(address) else { return false }
         guard let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)),
             response.status == .ok, let body = try? await response.body.collect(upTo: 1024)
         else { return false }
