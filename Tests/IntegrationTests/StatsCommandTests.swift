@@ -6,6 +6,22 @@ import Testing
 /// `switchboard stats` against the ledger a running `serve` wrote.
 @Suite(.stack)
 struct StatsCommandTests {
+    /// Before the first request there is no ledger file: the report is empty and stderr says
+    /// why (stdout stays the report), without creating the file.
+    @Test func beforeAnyRequestItSaysThereIsNoLedgerYet() async throws {
+        let home = try TemporaryDirectory("stats-fresh")
+        let run = try await SwitchboardProcess.run(
+            ["stats", "--json"],
+            environment: ["HOME": home.url.path, "XDG_STATE_HOME": nil]
+        )
+        #expect(run.status == .exited(0), "\(run.stderr)")
+        let report = try JSONParser.parse(Array(run.stdout.utf8))
+        #expect(report["rows"] == [])
+        let path = home.url.path + "/.local/state/switchboard/usage.sqlite"
+        #expect(run.stderr.contains("no ledger yet at \(path)"), "\(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
     @Test func everyGroupingAndFormat() async throws {
         let stack = try Stack.current()
         let state = try LedgerTests.State()

@@ -60,6 +60,15 @@ struct StatsCommand: AsyncParsableCommand {
             Console.error("switchboard: stats: \(error)")
             throw ExitCode(1)
         }
+        // An empty table alone does not say whether nothing was recorded or nothing was found
+        // (on stderr: stdout stays the report, for scripts).
+        if config.usage.postgresURL == nil, let path = config.usage.localPath(),
+            !FileManager.default.fileExists(atPath: path)
+        {
+            Console.error(
+                "switchboard stats: no ledger yet at \(path): it starts with the first request Switchboard serves"
+            )
+        }
         if json {
             Console.out(StatsFormat.json(report))
         } else if csv {
