@@ -22,6 +22,19 @@ struct StatsCommandTests {
         #expect(!FileManager.default.fileExists(atPath: path))
     }
 
+    /// A window that ends before it starts is a usage error, not an empty report.
+    @Test(arguments: [["--since", "7d", "--until", "30d"], ["--since", "2999-01-01"]])
+    func aWindowThatEndsBeforeItStartsIsRefused(_ window: [String]) async throws {
+        let home = try TemporaryDirectory("stats-window")
+        let run = try await SwitchboardProcess.run(
+            ["stats"] + window,
+            environment: ["HOME": home.url.path, "XDG_STATE_HOME": nil]
+        )
+        #expect(run.status == .exited(64), "\(run.stdout)")
+        #expect(run.stderr.contains("must not be after --until"), "\(run.stderr)")
+        #expect(run.stdout.isEmpty)
+    }
+
     @Test func everyGroupingAndFormat() async throws {
         let stack = try Stack.current()
         let state = try LedgerTests.State()

@@ -46,6 +46,13 @@ struct StatsCommand: AsyncParsableCommand {
         if StatsTime.parse(until) == nil {
             throw ValidationError("--until: \"\(until)\" is not 24h, 7d, 30d or a date")
         }
+        let now = Date()
+        if let start = StatsTime.parse(since, now: now), let end = StatsTime.parse(until, now: now), start > end {
+            throw ValidationError(
+                "--since (\(StatsFormat.display(start))) must not be after --until (\(StatsFormat.display(end))): "
+                    + "durations count back from now (--since 30d --until 7d is the time between)"
+            )
+        }
     }
 
     func run() async throws {

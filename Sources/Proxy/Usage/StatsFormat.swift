@@ -132,7 +132,8 @@ public enum StatsFormat {
         return "\(p50)/\(p95)ms"
     }
 
-    static func display(_ date: Date) -> String {
+    /// A moment as the report's header shows it: `2026-11-24 17:14`, local time.
+    public static func display(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyy-MM-dd HH:mm"
