@@ -1232,7 +1232,9 @@ general_settings:
                        f"{off.rps:.0f} req/s, {on.rps / off.rps:.1%}{cpu}"
                 rps, cpu_ratio = self.ledger_pairs.get(connections, (None, None))
                 if rps is None or rps.low is None:
-                    check(on.rps >= (1 - TARGET_LEDGER_COST) * off.rps, text)
+                    # One pair cannot settle a 5% line: a process's own speed varies more than that
+                    # on a small machine. Judged by paired rounds only (--ledger-rounds).
+                    check(None, text + "; one round, no interval: judged by paired rounds (--ledger-rounds 50)")
                     continue
                 # Met when the whole confidence interval is above the line, missed when it is all below.
                 text += f"; paired over {rps.pairs} rounds: requests/s {rps.text()}"
