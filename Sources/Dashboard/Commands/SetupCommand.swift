@@ -374,19 +374,19 @@ struct SetupCommand: AsyncParsableCommand {
         return nil
     }
 
-    /// The chat models at the provider, known-good first.
     /// What to do about a catalogue that could not be fetched, when the reason says more than
     /// itself: nothing listens at a local address (Ollama not started).
     static func hint(reason: String, baseURL: String, provider: SetupProvider) -> String {
         guard reason.contains("connection refused") else { return "" }
         let host = URL(string: baseURL)?.host ?? ""
-        guard ["localhost", "127.0.0.1", "::1", "[::1]", "0.0.0.0"].contains(host) else { return "" }
+        guard ListenPreflight.isLoopback(host) || host == "0.0.0.0" else { return "" }
         if provider.name == "ollama" {
             return " (nothing listens there: is Ollama running? Start it with `ollama serve`)"
         }
         return " (nothing listens there: is the server running?)"
     }
 
+    /// The chat models at the provider, known-good first.
     static func catalogue(baseURL: String, key: String?, provider: SetupProvider) async throws -> [String] {
         // The proxy's own client: a refused connection fails at once (a shared client retries
         // until its deadline, 30 s of silence when Ollama is not running), and HTTPS_PROXY and

@@ -74,7 +74,7 @@ public final class UpstreamClient: Sendable {
 
     /// One GET to `url` (through the outbound proxy unless `NO_PROXY` names its host): the status
     /// and up to `limit` bytes of the body. A refused connection fails at once, as for requests,
-    /// and the error says what happened in a few words (``describe(_:)``).
+    /// and the error says what happened in a few words.
     public func get(
         _ url: String,
         headers: [(String, String)] = [],
@@ -89,14 +89,8 @@ public final class UpstreamClient: Sendable {
             let response = try await client(for: host).execute(request, timeout: timeout)
             return (Int(response.status.code), try await response.body.collect(upTo: limit))
         } catch {
-            throw UpstreamClientError(description: Self.describe(error))
+            throw UpstreamClientError(description: UpstreamErrorMessage.describe(error))
         }
-    }
-
-    /// A connection error (refused, DNS, TLS, time-out…) in a few words.
-    public static func describe(_ error: any Error) -> String {
-        if let error = error as? UpstreamClientError { return error.description }
-        return UpstreamErrorMessage.describe(error)
     }
 
     /// Closes all connections.
