@@ -40,14 +40,14 @@ struct StatsCommand: AsyncParsableCommand {
                 "--by must be one of \(StatsGrouping.allCases.map(\.rawValue).joined(separator: ", ")), not \"\(by)\""
             )
         }
-        if StatsTime.parse(since) == nil {
+        let now = Date()
+        guard let start = StatsTime.parse(since, now: now) else {
             throw ValidationError("--since: \"\(since)\" is not 24h, 7d, 30d or a date")
         }
-        if StatsTime.parse(until) == nil {
+        guard let end = StatsTime.parse(until, now: now) else {
             throw ValidationError("--until: \"\(until)\" is not 24h, 7d, 30d or a date")
         }
-        let now = Date()
-        if let start = StatsTime.parse(since, now: now), let end = StatsTime.parse(until, now: now), start > end {
+        if start > end {
             throw ValidationError(
                 "--since (\(StatsFormat.display(start))) must not be after --until (\(StatsFormat.display(end))): "
                     + "durations count back from now (--since 30d --until 7d is the time between)"

@@ -131,7 +131,7 @@ public struct ReportCard: Sendable {
     /// Grades one model.
     public func grade(_ model: ModelRef) async -> Entry {
         var entry = Entry(model: model)
-        if let unusable = await gradeText(&entry), unusable == APIError.providerProblemStatus {
+        if await gradeText(&entry) == APIError.providerProblemStatus {
             // The provider cannot be used as configured (unreachable, key refused, model or URL
             // unknown): every other probe would fail the same way, each after its retries.
             entry.errors.append(
@@ -153,7 +153,6 @@ public struct ReportCard: Sendable {
         "You are a coding agent in a terminal. Use the tools you are given when asked; keep answers short."
 
     /// The text probe; the status of its answer when it failed.
-    @discardableResult
     func gradeText(_ entry: inout Entry) async -> Int? {
         let answer = await send(
             entry.model,
